@@ -1,0 +1,171 @@
+"""The ``govinfo`` command line.
+
+Subcommands stay thin: they parse arguments, call the library and turn its results into
+exit codes. Heavy libraries (pandas, matplotlib, papermill) are imported only inside the
+commands that render, so ``govinfo validate`` and an up-to-date ``govinfo batch`` start fast.
+
+Exit codes: 0 success; 1 a rule failed (or a render failed); 2 an input could not be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from . import __version__
+from .findings import Finding, ParameterError
+from .model import Report
+
+EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
+
+
+def find_parameter_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Files named directly, plus every .yaml/.yml/.json below each folder (sorted)."""
+    from .params import SUFFIXES
+
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file()
+                and p.suffix.lower() in SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        else:
+            found.append(path)
+    return found
+
+
+def load_all(files: Sequence[Path]) -> tuple[dict[Path, Report], dict[Path, ParameterError]]:
+    """Load every file; unreadable ones are returned apart, never raised."""
+    from .params import load
+
+    reports: dict[Path, Report] = {}
+    problems: dict[Path, ParameterError] = {}
+    for path in files:
+        try:
+            reports[path] = load(path)
+        except ParameterError as exc:
+            problems[path] = exc
+    return reports, problems
+
+
+def check_all(reports: dict[Path, Report]) -> dict[Path, list[Finding]]:
+    """All findings per file, including continuity between years found side by side."""
+    from .rules import check, check_continuity
+
+    by_year: dict[tuple[str, int], Report] = {}
+    for report in reports.values():
+        for key in (report.agency_id, report.agency):
+            by_year.setdefault((key, report.year), report)
+    results = {}
+    for path, report in reports.items():
+        findings = check(report)
+        if report.previous is None and report.previous_path is None:
+            earlier = by_year.get((report.agency_id, report.year - 1)) or by_year.get(
+                (report.agency, report.year - 1)
+            )
+            if earlier is not None:
+                findings.extend(check_continuity(report, earlier))
+        results[path] = findings
+    return results
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    files = find_parameter_files(args.paths)
+    if not files:
+        print(f"error: no parameter files found in {' '.join(args.paths)}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    reports, problems = load_all(files)
+    results = check_all(reports)
+    any_error = any(f.is_error for fs in results.values() for f in fs)
+    any_warning = any(not f.is_error for fs in results.values() for f in fs)
+    if args.format == "json":
+        out = [{"file": str(p), "error": str(e)} for p, e in problems.items()]
+        for path, findings in results.items():
+            out.append(
+                {
+                    "file": str(path),
+                    "errors": sum(f.is_error for f in findings),
+                    "warnings": sum(not f.is_error for f in findings),
+                    "findings": [f.to_dict() for f in findings],
+                }
+            )
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        for exc in problems.values():
+            print(f"error: {exc}", file=sys.stderr)
+        for path, findings in results.items():
+            errors = sum(f.is_error for f in findings)
+            print(f"{path}: {errors} error(s), {len(findings) - errors} warning(s)")
+            for finding in sorted(findings, key=lambda f: not f.is_error):
+                print(f"  {finding}")
+    if problems:
+        return EXIT_UNREADABLE
+    if any_error or (args.strict and any_warning):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from .files import AGENCY_ID_PATTERN
+    from .model import blank_report
+    from .params import dumps_yaml, save
+
+    if not AGENCY_ID_PATTERN.fullmatch(args.id):
+        print(f"error: --id {args.id!r} must match [a-z0-9][a-z0-9-]*", file=sys.stderr)
+        return EXIT_UNREADABLE
+    report = blank_report(args.agency, args.id, args.year, region=args.region or "")
+    if args.output is None:
+        sys.stdout.write(dumps_yaml(report))
+        return EXIT_OK
+    target = Path(args.output)
+    if target.exists() and not args.force:
+        print(f"error: {target} exists; use --force to replace it", file=sys.stderr)
+        return EXIT_UNREADABLE
+    save(report, target)
+    print(f"wrote {target}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="govinfo",
+        description="Government information disclosure annual reports (政府信息公开工作年度报告).",
+    )
+    parser.add_argument("--version", action="version", version=f"govinfo {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="check parameter files against every rule (勾稽关系)")
+    p.add_argument("paths", nargs="+", help="parameter files or folders (searched recursively)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("new", help="write a blank parameter file for one agency and year")
+    p.add_argument("--agency", required=True, help="the agency's published name")
+    p.add_argument("--id", required=True, help="ASCII slug used in file names, e.g. zezhou-xzsp")
+    p.add_argument("--year", required=True, type=int, help="the reporting year")
+    p.add_argument("--region", help="e.g. 山西省晋城市泽州县")
+    p.add_argument("-o", "--output", help="file to write (default: standard output)")
+    p.add_argument("--force", action="store_true", help="replace an existing file")
+    p.set_defaults(func=cmd_new)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ParameterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

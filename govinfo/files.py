@@ -1,0 +1,51 @@
+"""Safe file writing: atomic replacement and output paths that cannot leave their folder."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from pathlib import Path
+
+AGENCY_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
+
+
+def atomic_write(path: Path, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new, never half.
+
+    The bytes go to a temporary file in the same folder, are flushed to disk, and then
+    replace the target with ``os.replace`` (atomic on POSIX and Windows). On any failure
+    the temporary file is removed and the previous file is left untouched.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def output_path(outdir: Path, year: int, agency_id: str, suffix: str) -> Path:
+    """``OUTDIR/<year>/<agency_id><suffix>``, refusing ids that could escape ``outdir``.
+
+    Validation already rejects such ids (rule AGENCY-ID); this is the last line of defence
+    so that no data value can ever name a file outside the output folder.
+    """
+    if not AGENCY_ID_PATTERN.fullmatch(agency_id):
+        raise ValueError(f"agency_id {agency_id!r} is not a safe file name")
+    if not isinstance(year, int) or not 1900 <= year <= 2999:
+        raise ValueError(f"year {year!r} is not a four-digit year")
+    root = Path(outdir).resolve()
+    target = (root / str(year) / f"{agency_id}{suffix}").resolve()
+    if root not in target.parents:
+        raise ValueError(f"{target} is outside {root}")
+    return target

@@ -1,0 +1,602 @@
+"""Parameter files: read YAML/JSON into a :class:`~govinfo.model.Report`, and write it back.
+
+Reading never stops at the first problem. What can still be represented becomes a
+:class:`~govinfo.findings.Finding` (unknown key, wrong row length, negative or non-integer
+count, blank cell …) so that ``govinfo validate`` lists everything at once; only input that
+leaves nothing to check (a missing file, malformed YAML, a string where a number belongs)
+raises :class:`~govinfo.findings.ParameterError`, which names the file and the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import re
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import layout as L
+from .files import AGENCY_ID_PATTERN, atomic_write
+from .findings import ERROR, WARNING, Finding, ParameterError
+from .model import (
+    ActiveDisclosure,
+    Applications,
+    Narrative,
+    Number,
+    Overview,
+    ProcessingFees,
+    Report,
+    ReviewLitigation,
+    _frozen,
+)
+
+BLANK_MARKS = {"", "/", "-", "—", "－", "–", "——", "／"}
+FEE_LIMIT_10K_YUAN = Decimal(100_000_000)  # 1 万亿元: beyond it the unit must be 元, not 万元
+SUFFIXES = {".yaml", ".yml", ".json"}
+
+# --------------------------------------------------------------------------- reading text
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps decimals exact and refuses duplicate keys."""
+
+
+def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal | float:
+    text = loader.construct_scalar(node).replace("_", "")
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return float(loader.construct_yaml_float(node))  # .nan / .inf: rejected later
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number allowed in a report")
+
+
+def read_mapping(path: Path) -> dict[str, Any]:
+    """The raw mapping of a YAML or JSON parameter file (by suffix; JSON is also YAML)."""
+    name = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise ParameterError(name, None, "文件不存在 / file not found") from None
+    except OSError as exc:
+        raise ParameterError(name, None, f"无法读取 / cannot read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ParameterError(
+            name, None, f"不是 UTF-8 文本 / not UTF-8 text (byte {exc.start})"
+        ) from None
+    if not text.strip():
+        raise ParameterError(name, None, "文件为空 / file is empty")
+    try:
+        if Path(path).suffix.lower() == ".json":
+            data = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+        else:
+            data = yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ParameterError(name, where, f"YAML 格式错误 / malformed YAML: {problem}") from None
+    except ValueError as exc:  # json.JSONDecodeError is a ValueError
+        raise ParameterError(name, None, f"JSON 格式错误 / malformed JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ParameterError(
+            name, None, "顶层应为键值映射 / the top level must be a mapping of keys"
+        )
+    return data
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+class _Parser:
+    """Turns one raw mapping into a Report, collecting findings along the way."""
+
+    def __init__(self, file: str | None) -> None:
+        self.file = file
+        self.findings: list[Finding] = []
+
+    # -- helpers
+
+    def fail(self, field: str, message: str) -> ParameterError:
+        return ParameterError(self.file, field, message)
+
+    def add(
+        self,
+        rule: str,
+        severity: str,
+        where: tuple[str, str | None, str | None],
+        zh: str,
+        en: str,
+    ) -> None:
+        section, row, column = where
+        self.findings.append(Finding(rule, severity, section, row, column, zh, en, self.file))  # type: ignore[arg-type]
+
+    def mapping(self, value: Any, field: str) -> Mapping[str, Any]:
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping):
+            raise self.fail(field, f"应为键值映射 / expected a mapping, got {_kind(value)}")
+        return value
+
+    def known_keys(
+        self, data: Mapping[str, Any], allowed: tuple[str, ...], section: str, field: str
+    ) -> None:
+        for key in data:
+            if key in allowed:
+                continue
+            name = str(key)
+            if section == "applications" and re.search(r"subtotal|小计", name):
+                self.add(
+                    "EXTRA-SUBTOTAL",
+                    WARNING,
+                    (section, name, None),
+                    f"表三不设小计行：{name}",
+                    f"table 三 has no subtotal rows: {name}",
+                )
+                continue
+            close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+            hint_zh = f"，是否应为 {close[0]}？" if close else ""
+            hint_en = f"; did you mean {close[0]!r}?" if close else ""
+            self.add(
+                "UNKNOWN-KEY",
+                ERROR,
+                (section, name if field != section else None, None),
+                f"未知字段 {field}.{name}{hint_zh}",
+                f"unknown key {field}.{name}{hint_en}",
+            )
+
+    def number(
+        self, value: Any, where: tuple[str, str | None, str | None], field: str, *, integer: bool
+    ) -> Number:
+        """A cell value: blank marks become 0 (C07), negatives and fractions are findings."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text in BLANK_MARKS:
+                value = None
+            elif not integer and re.fullmatch(r"[\d.,]+\s*万?元", text):
+                self.add(
+                    "FEE-UNIT",
+                    ERROR,
+                    where,
+                    f"金额应以万元填写且不带单位：{text}",
+                    f"amount must be a bare number in 万元, no unit text: {text}",
+                )
+                return Decimal(re.sub(r"[^\d.]", "", text) or "0")
+            else:
+                raise self.fail(field, f"应为数字 / expected a number, got {value!r}")
+        if value is None:
+            self.add(
+                "CELL-BLANK",
+                WARNING,
+                where,
+                "单元格为空（或为“/”“—”），按 0 计",
+                "blank cell (or '/' '—'), counted as 0",
+            )
+            return 0
+        if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+            raise self.fail(field, f"应为数字 / expected a number, got {_kind(value)}")
+        number = Decimal(str(value)) if isinstance(value, float) else value
+        if isinstance(number, Decimal) and not number.is_finite():
+            raise self.fail(field, f"应为有限数字 / expected a finite number, got {value}")
+        if number < 0:
+            self.add(
+                "NEGATIVE",
+                ERROR,
+                where,
+                f"数值不能为负：{value}",
+                f"value must not be negative: {value}",
+            )
+        if integer and isinstance(number, Decimal):
+            if number != number.to_integral_value():
+                self.add(
+                    "NOT-INTEGER",
+                    ERROR,
+                    where,
+                    f"件数应为整数：{value}",
+                    f"count must be a whole number: {value}",
+                )
+            return int(number)
+        return number
+
+    def text(self, value: Any, field: str) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            return value
+        if isinstance(value, int | Decimal | float) and not isinstance(value, bool):
+            return str(value)
+        raise self.fail(field, f"应为文本 / expected text, got {_kind(value)}")
+
+    def row(
+        self, value: Any, size: int, where: tuple[str, str | None, str | None], field: str
+    ) -> list[int]:
+        """A row of ``size`` counts with the total last; the total is derived if left out."""
+        if value is None:
+            return [0] * size
+        if not isinstance(value, list):
+            raise self.fail(
+                field, f"应为 {size} 个数字的列表 / expected a list, got {_kind(value)}"
+            )
+        if len(value) not in (size, size - 1):
+            self.add(
+                "ROW-LENGTH",
+                ERROR,
+                where,
+                f"应有 {size} 个数（或不含总计的 {size - 1} 个），实有 {len(value)} 个",
+                f"expected {size} numbers (or {size - 1} without the total), got {len(value)}",
+            )
+        columns = L.APPLICATION_COLUMN_KEYS if size == 7 else L.REVIEW_OUTCOME_KEYS
+        numbers = [
+            int(self.number(v, (where[0], where[1], columns[i]), f"{field}[{i}]", integer=True))
+            for i, v in enumerate(value[:size])
+        ]
+        if len(numbers) < size:
+            numbers += [0] * (size - 1 - len(numbers))
+            numbers.append(sum(numbers))
+        return numbers
+
+    # -- sections
+
+    def report(self, data: Mapping[str, Any]) -> Report:
+        self.known_keys(data, L.TOP_LEVEL_KEYS, "report", "report")
+        schema = self.text(data.get("schema"), "schema")
+        if not schema:
+            self.add(
+                "SCHEMA",
+                WARNING,
+                ("schema", None, None),
+                f"缺少 schema，按 {L.SCHEMA} 读取",
+                f"no schema given; read as {L.SCHEMA}",
+            )
+        elif schema != L.SCHEMA:
+            self.add(
+                "SCHEMA",
+                ERROR,
+                ("schema", None, None),
+                f"不支持的 schema：{schema}（应为 {L.SCHEMA}）",
+                f"unsupported schema {schema!r} (expected {L.SCHEMA!r})",
+            )
+        return Report(
+            agency=self.required_text(data, "agency"),
+            agency_id=self.agency_id(data.get("agency_id")),
+            year=self.year(data.get("year")),
+            region=self.text(data.get("region"), "region"),
+            kind=self.choice(data.get("kind"), "kind", tuple(L.KINDS)),
+            scope=self.choice(data.get("scope"), "scope", tuple(L.SCOPES)),
+            published=self.date(data.get("published")),
+            narrative=self.narrative(self.mapping(data.get("narrative"), "narrative")),
+            processing_fees=self.processing_fees(data.get("processing_fees")),
+            active=self.active(self.mapping(data.get("active"), "active")),
+            applications=self.applications(self.mapping(data.get("applications"), "applications")),
+            review_litigation=self.review(
+                self.mapping(data.get("review_litigation"), "review_litigation")
+            ),
+            previous_path=self.text(data.get("previous"), "previous") or None,
+            schema=schema or L.SCHEMA,
+        )
+
+    def required_text(self, data: Mapping[str, Any], key: str) -> str:
+        value = self.text(data.get(key), key).strip()
+        if not value:
+            self.add("REQUIRED", ERROR, (key, None, None), f"缺少 {key}", f"{key} is required")
+        return value
+
+    def agency_id(self, value: Any) -> str:
+        text = self.text(value, "agency_id")
+        if not AGENCY_ID_PATTERN.fullmatch(text):
+            self.add(
+                "AGENCY-ID",
+                ERROR,
+                ("agency_id", None, None),
+                f"agency_id {text!r} 只能由小写字母、数字和连字符组成，且以字母或数字开头",
+                f"agency_id {text!r} must match [a-z0-9][a-z0-9-]* (at most 80 characters)",
+            )
+        return text
+
+    def year(self, value: Any) -> int:
+        if isinstance(value, int) and not isinstance(value, bool) and 2000 <= value <= 2100:
+            return value
+        self.add(
+            "YEAR",
+            ERROR,
+            ("year", None, None),
+            f"报告年度应为 2000–2100 之间的整数：{value!r}",
+            f"year must be a whole number between 2000 and 2100: {value!r}",
+        )
+        return 0
+
+    def choice(self, value: Any, key: str, allowed: tuple[str, ...]) -> str:
+        if value is None:
+            return allowed[0]
+        if value in allowed:
+            return str(value)
+        self.add(
+            "CHOICE",
+            ERROR,
+            (key, None, None),
+            f"{key} 应为 {' / '.join(allowed)} 之一：{value!r}",
+            f"{key} must be one of {', '.join(allowed)}: {value!r}",
+        )
+        return allowed[0]
+
+    def date(self, value: Any) -> dt.date | None:
+        if value is None or value == "":
+            return None
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.add(
+                "DATE",
+                ERROR,
+                ("published", None, None),
+                f"发布日期应为 YYYY-MM-DD：{value!r}",
+                f"published must be a date YYYY-MM-DD: {value!r}",
+            )
+            return None
+
+    def narrative(self, data: Mapping[str, Any]) -> Narrative:
+        self.known_keys(data, L.NARRATIVE_KEYS, "narrative", "narrative")
+        raw = data.get("overview")
+        if isinstance(raw, str) or raw is None:  # a single text: all of 一 as its intro
+            overview = Overview(intro=self.text(raw, "narrative.overview"))
+        else:
+            parts = self.mapping(raw, "narrative.overview")
+            self.known_keys(parts, L.OVERVIEW_KEYS, "narrative", "narrative.overview")
+            overview = Overview(
+                **{k: self.text(parts.get(k), f"narrative.overview.{k}") for k in L.OVERVIEW_KEYS}
+            )
+        return Narrative(
+            overview=overview,
+            problems=self.text(data.get("problems"), "narrative.problems"),
+            other=self.text(data.get("other"), "narrative.other"),
+        )
+
+    def processing_fees(self, value: Any) -> ProcessingFees | None:
+        if value is None:
+            return None
+        data = self.mapping(value, "processing_fees")
+        self.known_keys(data, L.PROCESSING_FEE_KEYS, "processing_fees", "processing_fees")
+
+        def get(key: str, integer: bool) -> Number:
+            where = ("processing_fees", key, None)
+            return self.number(data.get(key, 0), where, f"processing_fees.{key}", integer=integer)
+
+        return ProcessingFees(
+            notices=int(get("notices", True)),
+            notice_amount_yuan=Decimal(get("notice_amount_yuan", False)),
+            collected_yuan=Decimal(get("collected_yuan", False)),
+        )
+
+    def active(self, data: Mapping[str, Any]) -> ActiveDisclosure:
+        items = L.ACTIVE_DOC_ITEMS + L.ACTIVE_SINGLE_ITEMS
+        self.known_keys(data, items, "active", "active")
+        measures = tuple(key for key, _ in L.ACTIVE_MEASURES)
+        cells: dict[tuple[str, str | None], Number] = {}
+        for item, measure in L.active_cells():
+            field = f"active.{item}" + (f".{measure}" if measure else "")
+            if measure is None:
+                value = data.get(item, 0)
+                fee = item == L.FEE_KEY
+                number = self.number(value, ("active", item, None), field, integer=not fee)
+                cells[(item, None)] = Decimal(number) if fee else number
+                continue
+            group = self.mapping(data.get(item), f"active.{item}")
+            if measure == measures[0]:
+                self.known_keys(group, measures, "active", f"active.{item}")
+            where = ("active", item, measure)
+            cells[(item, measure)] = self.number(group.get(measure, 0), where, field, integer=True)
+        fee = cells[(L.FEE_KEY, None)]
+        if fee > FEE_LIMIT_10K_YUAN:
+            self.add(
+                "FEE-UNIT",
+                ERROR,
+                ("active", L.FEE_KEY, None),
+                f"行政事业性收费 {fee} 万元 超过 1 万亿元，单位可能误用“元”",
+                f"fees of {fee} (10k yuan) exceed 1 trillion yuan: probably given in yuan",
+            )
+        return ActiveDisclosure(_frozen(cells))
+
+    def applications(self, data: Mapping[str, Any]) -> Applications:
+        self.known_keys(data, ("columns", "rows"), "applications", "applications")
+        columns = data.get("columns")
+        canonical = list(L.APPLICATION_COLUMN_KEYS)
+        if columns is not None and list(columns) not in (canonical, canonical[:-1]):
+            self.add(
+                "COLUMNS",
+                ERROR,
+                ("applications", None, None),
+                f"列顺序应为 {canonical}",
+                f"columns must be {canonical} in this order, got {columns}",
+            )
+        raw_rows = self.mapping(data.get("rows"), "applications.rows")
+        self.known_keys(raw_rows, L.APPLICATION_ROW_KEYS, "applications", "applications.rows")
+        rows = {
+            key: self.row(
+                raw_rows.get(key), 7, ("applications", key, None), f"applications.rows.{key}"
+            )
+            for key in L.APPLICATION_ROW_KEYS
+        }
+        if raw_rows.get(L.TOTAL) is None:  # the （七）总计 row left out: derive it
+            rows[L.TOTAL] = [sum(rows[k][i] for k in L.OUTCOME_KEYS) for i in range(7)]
+        return Applications(_frozen({key: tuple(values) for key, values in rows.items()}))
+
+    def review(self, data: Mapping[str, Any]) -> ReviewLitigation:
+        self.known_keys(data, L.CASE_GROUP_KEYS, "review_litigation", "review_litigation")
+        groups = {
+            key: tuple(
+                self.row(
+                    data.get(key), 5, ("review_litigation", key, None), f"review_litigation.{key}"
+                )
+            )
+            for key in L.CASE_GROUP_KEYS
+        }
+        return ReviewLitigation(_frozen(groups))
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def parse(data: Mapping[str, Any], source: Path | None = None) -> Report:
+    """Build a Report from a raw mapping (a parsed file, or papermill's parameters)."""
+    parser = _Parser(str(source) if source else None)
+    report = parser.report(data)
+    return report.replace(source=source, load_findings=tuple(parser.findings))
+
+
+def load(path: str | Path, *, follow_previous: bool = True) -> Report:
+    """Read a parameter file, and last year's report when ``previous`` names one.
+
+    ``previous`` is resolved relative to the file. A missing or self-referencing previous
+    file is a finding (rule PREVIOUS), not a crash: this year's report can still be checked.
+    """
+    path = Path(path)
+    report = parse(read_mapping(path), source=path)
+    if follow_previous and report.previous_path:
+        report = attach_previous(report)
+    return report
+
+
+def attach_previous(report: Report) -> Report:
+    base = report.source.parent if report.source else Path.cwd()
+    target = (base / str(report.previous_path)).resolve()
+    problem: tuple[str, str] | None = None
+    previous = None
+    if report.source and target == report.source.resolve():
+        problem = ("previous 指向本文件自身", "previous points to this same file")
+    else:
+        try:
+            previous = load(target, follow_previous=False)
+        except ParameterError as exc:
+            problem = (f"无法读取上年报告：{exc.message}", f"cannot read last year's report: {exc}")
+    if problem:
+        finding = Finding(
+            "PREVIOUS", ERROR, "previous", None, None, *problem, str(report.source or "")
+        )
+        return report.replace(load_findings=(*report.load_findings, finding))
+    return report.replace(previous=previous)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def to_mapping(report: Report) -> dict[str, Any]:
+    """The report as a plain mapping with the keys of model.md, in the official order."""
+    o = report.narrative.overview
+    data: dict[str, Any] = {
+        "schema": report.schema,
+        "agency": report.agency,
+        "agency_id": report.agency_id,
+        "region": report.region or None,
+        "kind": report.kind,
+        "scope": report.scope,
+        "year": report.year,
+        "published": report.published.isoformat() if report.published else None,
+        "narrative": {
+            "overview": {key: getattr(o, key) for key in L.OVERVIEW_KEYS if getattr(o, key)},
+            "problems": report.narrative.problems,
+            "other": report.narrative.other,
+        },
+        "processing_fees": None,
+        "active": {},
+        "applications": {
+            "columns": list(L.APPLICATION_COLUMN_KEYS),
+            "rows": {key: list(values) for key, values in report.applications.rows.items()},
+        },
+        "review_litigation": {
+            key: list(values) for key, values in report.review_litigation.groups.items()
+        },
+        "previous": report.previous_path,
+    }
+    if report.processing_fees is not None:
+        fees = report.processing_fees
+        data["processing_fees"] = {key: getattr(fees, key) for key in L.PROCESSING_FEE_KEYS}
+    for (item, measure), value in report.active.cells.items():
+        if measure is None:
+            data["active"][item] = value
+        else:
+            data["active"].setdefault(item, {})[measure] = value
+    return {key: value for key, value in data.items() if value is not None}
+
+
+class _Dumper(yaml.SafeDumper):
+    """Readable YAML: rows of numbers on one line, long text as literal blocks."""
+
+
+def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
+    flow = all(isinstance(v, int | Decimal | str) for v in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
+    style = "|" if "\n" in data else None
+    if style:
+        data = "\n".join(line.rstrip() for line in data.splitlines()) + "\n"
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+def _represent_decimal(dumper: yaml.SafeDumper, data: Decimal) -> yaml.Node:
+    text = format(data, "f")
+    if "." not in text:
+        text += ".0"
+    return dumper.represent_scalar("tag:yaml.org,2002:float", text)
+
+
+_Dumper.add_representer(list, _represent_list)
+_Dumper.add_representer(str, _represent_str)
+_Dumper.add_representer(Decimal, _represent_decimal)
+
+
+def dumps_yaml(report: Report) -> str:
+    return yaml.dump(
+        to_mapping(report), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100
+    )
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value) if value != value.to_integral_value() else int(value)
+    raise TypeError(type(value).__name__)
+
+
+def dumps_json(report: Report) -> str:
+    return (
+        json.dumps(to_mapping(report), ensure_ascii=False, indent=2, default=_json_default) + "\n"
+    )
+
+
+def save(report: Report, path: str | Path) -> Path:
+    """Write ``report`` atomically, as JSON when the suffix is .json, else as YAML."""
+    path = Path(path)
+    text = dumps_json(report) if path.suffix.lower() == ".json" else dumps_yaml(report)
+    atomic_write(path, text)
+    return path
