@@ -134,6 +134,46 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def print_findings(findings: Sequence[Finding]) -> None:
+    for finding in sorted(findings, key=lambda f: not f.is_error):
+        print(f"  {finding}")
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from .pipeline import InvalidReport, RenderError, render
+
+    files = find_parameter_files(args.params)
+    status = EXIT_OK
+    for path in files:
+        try:
+            result = render(
+                path, args.output, allow_invalid=args.allow_invalid, timeout=args.timeout
+            )
+        except ParameterError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            status = max(status, EXIT_UNREADABLE)
+        except InvalidReport as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            print_findings(exc.findings)
+            status = max(status, EXIT_FINDINGS)
+        except RenderError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            status = max(status, EXIT_FINDINGS)
+        else:
+            errors = sum(f.is_error for f in result.findings)
+            note = f" (STAMPED: {errors} error(s))" if errors else ""
+            print(f"published {result.html}{note}  [{result.seconds:.1f} s]")
+            print(f"  executed notebook: {result.notebook}")
+    return status
+
+
+def cmd_install_template(args: argparse.Namespace) -> int:
+    from .pipeline import install_template
+
+    print(f"installed nbconvert template: {install_template(args.prefix)}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="govinfo",
@@ -156,6 +196,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
     p.add_argument("--force", action="store_true", help="replace an existing file")
     p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser(
+        "render", help="publish reports: papermill + nbconvert → OUTDIR/<year>/<id>.html"
+    )
+    p.add_argument("params", nargs="+", help="parameter files or folders")
+    p.add_argument("-o", "--output", required=True, help="output folder (the site)")
+    p.add_argument(
+        "--allow-invalid", action="store_true", help="publish despite errors, stamped as a draft"
+    )
+    p.add_argument("--timeout", type=float, default=600, help="seconds per notebook cell")
+    p.set_defaults(func=cmd_render)
+
+    p = sub.add_parser(
+        "install-template",
+        help="install the nbconvert template for `jupyter nbconvert --template govinfo`",
+    )
+    p.add_argument("--prefix", help="Jupyter data prefix (default: this Python's sys.prefix)")
+    p.set_defaults(func=cmd_install_template)
     return parser
 
 
@@ -166,6 +224,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ParameterError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
+    except BrokenPipeError:
+        return EXIT_OK
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -359,6 +359,27 @@ NARRATIVE_KEYS = ("overview", "problems", "other")
 NARRATIVE_PLACEHOLDER = "（待填写）"  # what ``govinfo new`` writes; counts as empty
 
 
+# The conventional, unnumbered preamble (basis, the six parts, 统计期限) and the 信息处理费
+# statement of 六 (国办函〔2020〕109号). Filled in by govinfo.document.
+PREAMBLE = (
+    "本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）和《国务院办公厅政府信息与政务公开"
+    "办公室关于印发〈中华人民共和国政府信息公开工作年度报告格式〉的通知》（国办公开办函〔2021〕30号）"
+    "要求编制，包括{parts}等{count}部分内容。本报告所列数据的统计期限为{period}。"
+)
+FEES_STATEMENT = (
+    "依据《政府信息公开信息处理费管理办法》（国办函〔2020〕109号），{year}年度本机关发出收费通知"
+    "{notices}件，收费通知总金额{notice_amount}元，实际收取信息处理费{collected}元。"
+)
+FEES_NONE = "{year}年度本机关未发出信息处理费收费通知，未收取信息处理费。"
+NO_APPLICATIONS = "本年度未收到政府信息公开申请。"
+NO_NEW_APPLICATIONS = "本年度未新收政府信息公开申请。"
+NO_DECISIONS = "本年度无行政许可、行政处罚、行政强制处理决定。"
+NO_CASES = "本年度未发生政府信息公开行政复议、行政诉讼案件。"
+TRENDS_HEADING = "附：与上年度数据对比"
+FINDINGS_HEADING = "附：数据校验结果"
+INVALID_STAMP = "本页数据未通过勾稽关系校验（{errors}项错误），仅供核对，不得作为正式发布版本。"
+
+
 def title(agency: str, year: int) -> str:
     """The report title as practice writes it: ``{机关}{YYYY}年政府信息公开工作年度报告``."""
     return f"{agency}{year}年{TITLE_SUFFIX}"

@@ -520,7 +520,7 @@ def to_mapping(report: Report) -> dict[str, Any]:
         "kind": report.kind,
         "scope": report.scope,
         "year": report.year,
-        "published": report.published.isoformat() if report.published else None,
+        "published": report.published,
         "narrative": {
             "overview": {key: getattr(o, key) for key in L.OVERVIEW_KEYS if getattr(o, key)},
             "problems": report.narrative.problems,
@@ -544,8 +544,12 @@ def to_mapping(report: Report) -> dict[str, Any]:
         if measure is None:
             data["active"][item] = value
         else:
-            data["active"].setdefault(item, {})[measure] = value
+            data["active"].setdefault(item, _FlowMapping())[measure] = value
     return {key: value for key, value in data.items() if value is not None}
+
+
+class _FlowMapping(dict[str, Any]):
+    """A small mapping written on one line: ``rules: {issued: 0, repealed: 0, in_force: 0}``."""
 
 
 class _Dumper(yaml.SafeDumper):
@@ -565,15 +569,19 @@ def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
 
 
 def _represent_decimal(dumper: yaml.SafeDumper, data: Decimal) -> yaml.Node:
-    text = format(data, "f")
-    if "." not in text:
-        text += ".0"
-    return dumper.represent_scalar("tag:yaml.org,2002:float", text)
+    if data == data.to_integral_value():
+        return dumper.represent_int(int(data))
+    return dumper.represent_scalar("tag:yaml.org,2002:float", format(data, "f"))
+
+
+def _represent_flow_mapping(dumper: yaml.SafeDumper, data: _FlowMapping) -> yaml.Node:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=True)
 
 
 _Dumper.add_representer(list, _represent_list)
 _Dumper.add_representer(str, _represent_str)
 _Dumper.add_representer(Decimal, _represent_decimal)
+_Dumper.add_representer(_FlowMapping, _represent_flow_mapping)
 
 
 def dumps_yaml(report: Report) -> str:
@@ -583,6 +591,8 @@ def dumps_yaml(report: Report) -> str:
 
 
 def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
     if isinstance(value, Decimal):
         return float(value) if value != value.to_integral_value() else int(value)
     raise TypeError(type(value).__name__)

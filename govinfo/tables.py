@@ -1,7 +1,7 @@
 """The official tables 二, 三 and 四 as HTML and as pandas DataFrames.
 
 Rows, columns, labels and spans all come from :mod:`govinfo.layout`. The HTML is plain
-(no script, no inline style): structure here, looks in ``static/report.css``, which the
+(no script, no inline style): structure here, looks in ``templates/govinfo/report.css``, which the
 report template, the index, the summary and the editor preview reuse. Every text is
 escaped; every cell carries ``data-section``/``data-row``/``data-col`` so tests, the importer
 and the editor can find it, and cells with findings get a class and a title.
@@ -29,7 +29,7 @@ Marks = dict[tuple[str, str | None, str | None], list[Finding]]
 @cache
 def stylesheet() -> str:
     """The one report stylesheet (screen and print)."""
-    return resources.files("govinfo").joinpath("static/report.css").read_text("utf-8")
+    return resources.files("govinfo").joinpath("templates/govinfo/report.css").read_text("utf-8")
 
 
 def _marks(findings: Iterable[Finding]) -> Marks:

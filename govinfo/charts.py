@@ -1,0 +1,185 @@
+"""Charts for the published report: matplotlib with a real CJK font, embedded as 2× PNG.
+
+Each chart function takes plain numbers and labels (taken from :mod:`govinfo.layout` by the
+caller) and returns a :class:`Chart`: the PNG bytes plus alt text that states every number,
+so the figure is readable by screen readers and in text-only copies. A chart is never drawn
+for all-zero data: the caller writes a sentence instead (see :mod:`govinfo.document`).
+
+Fonts: a configured path (``GOVINFO_CJK_FONT``), else a system Noto Sans CJK / WenQuanYi
+font, else the Noto Sans CJK SC bundled by the ``mplfonts`` package (added with ``addfont``;
+``mplfonts init`` is never run). Without any, :class:`FontError` says what to install.
+Charts are drawn with the Agg backend and no text metadata, so the same numbers always give
+the same bytes (the batch's fast path relies on it).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from glob import glob
+from html import escape
+from pathlib import Path
+
+SYSTEM_FONT_PATTERNS = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
+    "/usr/share/fonts/**/NotoSansCJK*-Regular.tt[cf]",
+    "/usr/share/fonts/**/NotoSansSC-Regular.[ot]tf",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/System/Library/Fonts/PingFang.ttc",
+    "C:/Windows/Fonts/msyh.ttc",
+)
+PREFERRED_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+)
+PALETTE = ("#9b1c1c", "#c2410c", "#b7791f", "#2f855a", "#2b6cb0", "#6b46c1", "#718096")
+DPI = 200  # 2× of matplotlib's 100 dpi: sharp on high-density screens and in print
+
+
+class FontError(RuntimeError):
+    """No font with Chinese glyphs could be found."""
+
+
+def find_cjk_font() -> Path:
+    """The font file charts use, in the documented order of preference."""
+    configured = os.environ.get("GOVINFO_CJK_FONT")
+    if configured:
+        if Path(configured).is_file():
+            return Path(configured)
+        raise FontError(f"GOVINFO_CJK_FONT={configured} is not a file")
+    for pattern in SYSTEM_FONT_PATTERNS:
+        for match in sorted(glob(pattern, recursive=True)):
+            return Path(match)
+    try:
+        import mplfonts  # type: ignore[import-not-found]
+
+        bundled = sorted(Path(mplfonts.__file__).parent.rglob("NotoSansCJKsc-Regular.otf"))
+        if bundled:
+            return bundled[0]
+    except ImportError:
+        pass
+    raise FontError(
+        "no CJK font found: install Debian's fonts-noto-cjk (bash .ci/setup does), "
+        "or `pip install mplfonts`, or set GOVINFO_CJK_FONT to a .ttf/.otf/.ttc file"
+    )
+
+
+@cache
+def configure_fonts() -> str:
+    """Register the CJK font with matplotlib once; returns the family name used."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import font_manager, rcParams
+
+    path = find_cjk_font()
+    font_manager.fontManager.addfont(str(path))
+    families = {f.name for f in font_manager.fontManager.ttflist if Path(f.fname) == path}
+    family = next((f for f in PREFERRED_FAMILIES if f in families), sorted(families)[0])
+    rcParams["font.family"] = [family, "DejaVu Sans"]
+    rcParams["axes.unicode_minus"] = False
+    rcParams["svg.fonttype"] = "path"
+    return family
+
+
+@dataclass(frozen=True)
+class Chart:
+    png: bytes
+    alt: str
+    width: int  # CSS pixels: half the PNG's pixels (drawn at 2×)
+    height: int
+
+    def to_html(self) -> str:
+        """A ``<figure>`` with the PNG as a data URI: one self-contained HTML fragment.
+
+        The title is drawn in the image; the alt text states every number."""
+        data = base64.b64encode(self.png).decode("ascii")
+        return (
+            f'<figure class="gi-chart"><img src="data:image/png;base64,{data}" '
+            f'width="{self.width}" height="{self.height}" alt="{escape(self.alt)}"></figure>'
+        )
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
+def _figure(width: float = 6.4, height: float = 3.0):  # type: ignore[no-untyped-def]
+    configure_fonts()
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def _finish(fig, alt: str) -> Chart:  # type: ignore[no-untyped-def]
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    width, height = (round(v * 100) for v in fig.get_size_inches())
+    return Chart(buffer.getvalue(), alt, width, height)
+
+
+def _style(ax, title: str) -> None:  # type: ignore[no-untyped-def]
+    ax.set_title(title, fontsize=11, loc="left")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(labelsize=9)
+
+
+def _describe(labels: Sequence[str], values: Sequence[float], unit: str) -> str:
+    pairs = zip(labels, values, strict=True)
+    return "，".join(f"{label} {value:g} {unit}" for label, value in pairs)
+
+
+def bar_chart(title: str, labels: Sequence[str], values: Sequence[float], unit: str) -> Chart:
+    """Horizontal bars with the value printed at each bar's end."""
+    fig, ax = _figure(height=max(1.6, 0.45 * len(labels) + 0.9))
+    positions = range(len(labels))
+    bars = ax.barh(positions, values, color=PALETTE[0], height=0.6)
+    ax.set_yticks(list(positions), labels=list(labels))
+    ax.invert_yaxis()
+    ax.bar_label(bars, labels=[f"{v:g}" for v in values], padding=3, fontsize=9)
+    ax.set_xlabel(unit, fontsize=9)
+    ax.margins(x=0.15)
+    _style(ax, title)
+    return _finish(fig, f"条形图：{title}。{_describe(labels, values, unit)}。")
+
+
+def grouped_bar_chart(
+    title: str,
+    groups: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float]]],
+    unit: str,
+) -> Chart:
+    """Vertical bars: one cluster per group, one colour per series, with a legend."""
+    fig, ax = _figure()
+    n = len(series)
+    width = 0.8 / max(n, 1)
+    for i, (name, values) in enumerate(series):
+        offsets = [g + (i - (n - 1) / 2) * width for g in range(len(groups))]
+        bars = ax.bar(offsets, values, width=width, label=name, color=PALETTE[i % len(PALETTE)])
+        ax.bar_label(bars, labels=[f"{v:g}" for v in values], padding=2, fontsize=8)
+    crowded = len(groups) > 4
+    ax.set_xticks(
+        list(range(len(groups))),
+        labels=list(groups),
+        rotation=30 if crowded else 0,
+        ha="right" if crowded else "center",
+        rotation_mode="anchor",
+    )
+    ax.set_ylabel(unit, fontsize=9)
+    ax.margins(y=0.15)
+    ax.legend(fontsize=8, frameon=False, ncols=min(n, 4), loc="upper right")
+    _style(ax, title)
+    described = "；".join(
+        f"{group}：" + "，".join(f"{name} {values[g]:g} {unit}" for name, values in series)
+        for g, group in enumerate(groups)
+    )
+    return _finish(fig, f"分组柱状图：{title}。{described}。")

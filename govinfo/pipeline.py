@@ -1,0 +1,211 @@
+"""One parameter file in, one published report out: validate → papermill → nbconvert → write.
+
+Reads top to bottom like papermill's ``execute_notebook``::
+
+    report = load(path)            # ParameterError when unreadable
+    findings = check(report)       # InvalidReport when an error rule fails (unless allowed)
+    nb = execute(template, parameters_of(path))   # papermill, a fresh kernel
+    html = export_html(nb)         # nbconvert with the govinfo template
+    write both atomically          # OUTDIR/<year>/<agency_id>.ipynb and .html
+
+The kernel side is injectable: ``engine_kwargs`` go to papermill's engine (for example
+``kernel_manager_class`` or ``km``), so the batch can plug in faster kernel launchers while
+every agency still runs through papermill in a kernel of its own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .files import atomic_write, output_path
+from .findings import Finding
+from .model import Report
+from .params import load
+from .rules import check
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+TEMPLATE_DIR = PACKAGE_DIR / "templates"
+TEMPLATE_NAME = "govinfo"
+DEFAULT_NOTEBOOK = PACKAGE_DIR.parent / "notebooks" / "annual_report.ipynb"
+
+
+class RenderError(Exception):
+    """The notebook could not be executed or converted; the message is for the user."""
+
+
+class InvalidReport(RenderError):
+    """An error rule failed and publishing invalid reports was not allowed."""
+
+    def __init__(self, path: Path, findings: list[Finding]) -> None:
+        self.path = path
+        self.findings = findings
+        errors = sum(f.is_error for f in findings)
+        super().__init__(
+            f"{path}: {errors} error(s); not published (use --allow-invalid to publish a "
+            "stamped draft)"
+        )
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    report: Report
+    findings: list[Finding]
+    html: Path
+    notebook: Path
+    seconds: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def template_notebook(template: str | Path | None = None) -> Path:
+    """The papermill template: the given path, else ``notebooks/annual_report.ipynb``."""
+    path = Path(template) if template else DEFAULT_NOTEBOOK
+    if not path.is_file():
+        raise RenderError(f"template notebook not found: {path}")
+    return path
+
+
+def parameters_of(path: Path) -> dict[str, Any]:
+    """The parameters exactly as ``papermill -f path`` would read them, plus ``source_file``
+    so that a relative ``previous`` resolves against the parameter file's folder."""
+    if path.suffix.lower() == ".json":
+        data = json.loads(path.read_text("utf-8-sig"))
+    else:
+        from papermill.iorw import read_yaml_file
+
+        data = read_yaml_file(str(path))
+    data["source_file"] = str(path.resolve())
+    return data
+
+
+def execute(
+    notebook: Path,
+    parameters: dict[str, Any],
+    output: Path,
+    *,
+    timeout: float | None = None,
+    kernel_name: str = "python3",
+    engine_name: str | None = None,
+    **engine_kwargs: Any,
+) -> Any:
+    """Run the template with papermill in a fresh kernel; the executed notebook goes to
+    ``output`` (also when a cell fails, with papermill's error markers)."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        return papermill.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=parameters,
+            kernel_name=kernel_name,
+            engine_name=engine_name,
+            progress_bar=False,
+            log_output=False,
+            request_save_on_cell_execute=False,
+            execution_timeout=timeout,
+            cwd=str(notebook.parent),
+            **engine_kwargs,
+        )
+    except PapermillExecutionError as exc:
+        first = (exc.source or "").strip().splitlines()
+        where = f"cell {exc.cell_index}" + (f" ({first[0][:60]})" if first else "")
+        raise RenderError(f"notebook failed in {where}: {exc.ename}: {exc.evalue}") from None
+    except Exception as exc:  # kernel died, timed out, could not start …
+        name = type(exc).__name__
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise RenderError(f"notebook execution failed: {name}: {message}") from None
+
+
+@cache
+def _exporter() -> Any:
+    """One HTMLExporter per process: building it costs ~0.2 s, reusing it ~0.01 s."""
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATE_DIR)],
+        exclude_input=True,
+    )
+
+
+def export_html(notebook: Any) -> str:
+    """The executed notebook as the published page (the ``govinfo`` nbconvert template)."""
+    html, _ = _exporter().from_notebook_node(notebook)
+    return html
+
+
+def install_template(prefix: str | Path | None = None) -> Path:
+    """Copy the ``govinfo`` nbconvert template into ``<prefix>/share/jupyter/nbconvert/
+    templates`` (default: this Python's prefix) so plain ``jupyter nbconvert --template
+    govinfo`` finds it. Wheels install it there already; editable installs need this."""
+    import sys
+
+    target = Path(prefix or sys.prefix) / "share/jupyter/nbconvert/templates" / TEMPLATE_NAME
+    target.mkdir(parents=True, exist_ok=True)
+    for source in (TEMPLATE_DIR / TEMPLATE_NAME).iterdir():
+        if source.is_file():
+            atomic_write(target / source.name, source.read_bytes())
+    return target
+
+
+def render(
+    path: str | Path,
+    outdir: str | Path,
+    *,
+    allow_invalid: bool = False,
+    template: str | Path | None = None,
+    timeout: float | None = None,
+    **engine_kwargs: Any,
+) -> RenderResult:
+    """Validate, execute and convert one parameter file; write ``.ipynb`` and ``.html``.
+
+    Nothing is written over a good report unless the whole run succeeded: the executed
+    notebook of a failed run is kept as ``<agency_id>.failed.ipynb`` for diagnosis.
+    """
+    started = time.perf_counter()
+    path = Path(path)
+    report = load(path)
+    findings = check(report)
+    if any(f.is_error for f in findings) and not allow_invalid:
+        raise InvalidReport(path, findings)
+    html_path = output_path(Path(outdir), report.year, report.agency_id, ".html")
+    notebook_path = html_path.with_suffix(".ipynb")
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, scratch = tempfile.mkstemp(
+        prefix=f".{report.agency_id}.", suffix=".ipynb", dir=html_path.parent
+    )
+    os.close(fd)
+    scratch_path = Path(scratch)
+    try:
+        try:
+            nb = execute(
+                template_notebook(template),
+                parameters_of(path),
+                scratch_path,
+                timeout=timeout,
+                **engine_kwargs,
+            )
+        except RenderError as exc:
+            failed = html_path.with_suffix(".failed.ipynb")
+            if scratch_path.stat().st_size:
+                os.replace(scratch_path, failed)
+                raise RenderError(f"{path}: {exc} (executed notebook: {failed})") from None
+            raise RenderError(f"{path}: {exc}") from None
+        atomic_write(html_path, export_html(nb))
+        scratch_path.chmod(0o644)
+        os.replace(scratch_path, notebook_path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            scratch_path.unlink()
+    stale = html_path.with_suffix(".failed.ipynb")
+    with contextlib.suppress(FileNotFoundError):
+        stale.unlink()
+    return RenderResult(report, findings, html_path, notebook_path, time.perf_counter() - started)
