@@ -1,0 +1,72 @@
+"""Report parts built in-process: narrative sanitised, sentences for empty tables, the stamp,
+and the in-process page identical to the page a kernel run publishes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from govinfo import layout as L
+from govinfo import load
+from govinfo.document import fees_statement, markdown_html, part_html, standalone_html
+from govinfo.model import Narrative, Overview, ProcessingFees
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "parameters/2021/zezhou-xzsp.yaml"
+
+
+def test_markdown_renders_text_but_no_markup_or_remote_content() -> None:
+    html = markdown_html(
+        "**加粗** <script>alert(1)</script> <img src=x onerror=alert(1)>\n\n"
+        "[链接](javascript:alert(1)) ![图](http://example.com/x.png) [官网](https://www.gov.cn)"
+    )
+    assert "<strong>加粗</strong>" in html
+    assert "<script" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html
+    assert 'href="javascript' not in html
+    assert 'href="https://www.gov.cn"' in html
+
+
+def test_fee_statement_and_empty_sentences() -> None:
+    seed = load(SEED)
+    assert fees_statement(seed) == L.FEES_NONE.format(year=2021)
+    charged = seed.replace(
+        processing_fees=ProcessingFees(2, Decimal("150.5"), Decimal("100"))
+    )
+    text = fees_statement(charged)
+    assert "发出收费通知2件" in text and "150.5元" in text and "100元" in text
+    assert fees_statement(seed.replace(processing_fees=None)) == ""
+    other = part_html(charged, "other")
+    assert text in other and ">无<" not in other  # "无" is dropped when the fee statement stands
+    assert L.NO_APPLICATIONS in part_html(seed, "applications")
+    assert L.NO_CASES in part_html(seed, "review_litigation")
+
+
+def test_errors_stamp_the_title_part() -> None:
+    seed = load(SEED)
+    broken = seed.with_cell("applications", "new", "natural_person", 3)
+    title = part_html(broken, "title")
+    assert L.INVALID_STAMP.format(errors=2) in title
+    assert "gi-stamp" not in part_html(seed, "title")
+    findings = part_html(broken, "findings")
+    assert "APP-BALANCE" in findings and "新收 3 + 上年结转 0 = 3" in findings
+
+
+def test_hostile_agency_and_narrative_are_escaped() -> None:
+    seed = load(SEED)
+    hostile = seed.replace(
+        agency='<script>alert("x")</script>局',
+        narrative=Narrative(Overview(intro='<iframe src="//evil"></iframe>'), "问题" * 10, "无"),
+    )
+    page = standalone_html(hostile)
+    assert "<script" not in page and "<iframe" not in page
+    assert "&lt;script&gt;" in page
+
+
+def test_in_process_page_equals_the_published_page(rendered_site: Path) -> None:
+    published = (rendered_site / "2021/zezhou-xzsp.html").read_text("utf-8")
+    assert standalone_html(load(SEED)) == published
+    example = ROOT / "parameters/2022/shili-zrzyj.yaml"
+    assert standalone_html(load(example)) == (rendered_site / "2022/shili-zrzyj.html").read_text(
+        "utf-8"
+    )
