@@ -100,6 +100,9 @@ def execute(
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    from .kernels import IpcKernelManager
+
+    engine_kwargs.setdefault("kernel_manager_class", IpcKernelManager)
     try:
         return papermill.execute_notebook(
             str(notebook),

@@ -30,9 +30,7 @@ def test_markdown_renders_text_but_no_markup_or_remote_content() -> None:
 def test_fee_statement_and_empty_sentences() -> None:
     seed = load(SEED)
     assert fees_statement(seed) == L.FEES_NONE.format(year=2021)
-    charged = seed.replace(
-        processing_fees=ProcessingFees(2, Decimal("150.5"), Decimal("100"))
-    )
+    charged = seed.replace(processing_fees=ProcessingFees(2, Decimal("150.5"), Decimal("100")))
     text = fees_statement(charged)
     assert "发出收费通知2件" in text and "150.5元" in text and "100元" in text
     assert fees_statement(seed.replace(processing_fees=None)) == ""

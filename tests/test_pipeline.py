@@ -106,7 +106,13 @@ def test_page_is_self_contained_and_shows_no_code(site: Path) -> None:
         for tag in soup.find_all(src=True):
             assert tag["src"].startswith("data:"), tag["src"][:80]
         assert not re.search(r"url\(\s*['\"]?(https?:)?//", html)
-        for leaked in ("import govinfo", "doc.show", "report_from_namespace", "In&nbsp;[", "Traceback"):
+        for leaked in (
+            "import govinfo",
+            "doc.show",
+            "report_from_namespace",
+            "In&nbsp;[",
+            "Traceback",
+        ):
             assert leaked not in html
         assert "jp-InputArea" not in html and "<pre" not in html
 
@@ -116,7 +122,7 @@ def test_executed_notebook_is_the_audit_trail(site: Path) -> None:
     tags = [c.metadata.get("tags", []) for c in nb.cells]
     assert any("injected-parameters" in t for t in tags)
     injected = next(c for c, t in zip(nb.cells, tags, strict=True) if "injected-parameters" in t)
-    assert "agency_id = \"zezhou-xzsp\"" in injected.source
+    assert 'agency_id = "zezhou-xzsp"' in injected.source
     for c in nb.cells:
         for output in c.get("outputs", []):
             assert output.output_type != "error"
@@ -140,8 +146,19 @@ def test_plain_papermill_and_nbconvert_give_the_same_page(site: Path, tmp_path: 
     assert (tmp_path / "out.html").read_bytes() == (site / "2021/zezhou-xzsp.html").read_bytes()
     # `-p` overrides work too (and a changed agency name reaches the page).
     subprocess.run(
-        [sys.executable, "-m", "papermill", "--prepare-only", str(TEMPLATE), str(executed),
-         "-f", str(SEED), "-p", "agency", "示例局"],
+        [
+            sys.executable,
+            "-m",
+            "papermill",
+            "--prepare-only",
+            str(TEMPLATE),
+            str(executed),
+            "-f",
+            str(SEED),
+            "-p",
+            "agency",
+            "示例局",
+        ],
         check=True,
         capture_output=True,
     )
@@ -167,7 +184,9 @@ def test_render_refuses_invalid_reports_and_keeps_the_good_page(
     assert (out / "2021/zezhou-xzsp.html").read_bytes() == before
 
 
-def test_failing_notebook_names_the_cell_and_keeps_the_good_page(site: Path, tmp_path: Path) -> None:
+def test_failing_notebook_names_the_cell_and_keeps_the_good_page(
+    site: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "site"
     shutil.copytree(site, out)
     before = (out / "2021/zezhou-xzsp.html").read_bytes()

@@ -1,0 +1,271 @@
+"""Fresh kernels at fork cost: a fork server plugged into jupyter_client's provisioner API.
+
+Starting a kernel the usual way costs a new interpreter plus importing pandas, matplotlib
+and govinfo (about a second of CPU) for every agency. The fork server is one process that
+has imported all of that once, started no threads, and then forks a brand-new kernel
+process per request. Each agency still gets its own kernel process that no other agency's
+code has touched (the child starts from the server's pristine post-import state), and
+papermill still executes the notebook through nbclient and jupyter_client.
+
+Plumbing, all standard:
+
+* :class:`ForkServer` starts ``python -m govinfo.kernels SOCKET`` and publishes the socket
+  path in the ``GOVINFO_FORK_SERVER`` environment variable (inherited by batch workers).
+* :class:`ForkProvisioner` is a ``LocalProvisioner`` (registered as the ``govinfo-fork``
+  entry point of ``jupyter_client.kernel_provisioners``) whose ``launch_kernel`` asks the
+  server to fork instead of running the kernel command. Without a server, or on a platform
+  without ``fork``, it launches the kernel command like the local provisioner does.
+* :class:`ForkKernelManager` selects that provisioner and uses IPC sockets in a private
+  folder (no TCP port races between parallel kernels). Hand it to papermill as
+  ``kernel_manager_class`` (see :func:`fast_engine_kwargs`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
+
+ENV_VAR = "GOVINFO_FORK_SERVER"
+PROVISIONER_NAME = "govinfo-fork"
+# Libraries the kernels need, imported once in the server; BLAS kept single-threaded so
+# that no thread exists at fork time and parallel kernels do not oversubscribe the cores.
+PRELOAD = ("ipykernel.kernelapp", "govinfo.document", "govinfo.pipeline")
+SINGLE_THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def fork_available() -> bool:
+    return hasattr(os, "fork") and hasattr(socket, "AF_UNIX") and sys.platform != "win32"
+
+
+# --------------------------------------------------------------------------- client side
+
+
+class ForkedKernel:
+    """The Popen-like handle LocalProvisioner expects, for a kernel the server forked.
+
+    The kernel is the server's child, not ours, so liveness is probed with signal 0; the
+    server reaps its children, so a finished kernel disappears.
+    """
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, 0)
+            except ProcessLookupError:
+                self.returncode = 0
+            except PermissionError:
+                pass
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout or 0)
+            time.sleep(0.01)
+        return self.returncode or 0
+
+    def send_signal(self, signum: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signum)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+def request_fork(address: str, connection_file: str, cwd: str, env: dict[str, str]) -> int:
+    """Ask the server at ``address`` for a kernel on ``connection_file``; returns its pid."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+        conn.settimeout(30)
+        conn.connect(address)
+        request = {"connection_file": connection_file, "cwd": cwd, "env": env}
+        conn.sendall(json.dumps(request).encode("utf-8") + b"\n")
+        reply = json.loads(conn.makefile("rb").readline() or b"{}")
+    if "pid" not in reply:
+        raise OSError(f"fork server refused: {reply.get('error', 'no reply')}")
+    return int(reply["pid"])
+
+
+class ForkProvisioner(LocalProvisioner):  # type: ignore[misc]
+    """Launches each kernel by asking the fork server; falls back to the kernel command."""
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
+        address = os.environ.get(ENV_VAR)
+        connection_file = cmd[cmd.index("-f") + 1] if "-f" in cmd else None
+        if not (address and connection_file and fork_available()):
+            return await super().launch_kernel(cmd, **kwargs)
+        cwd = str(kwargs.get("cwd") or Path.cwd())
+        env = {k: v for k, v in (kwargs.get("env") or os.environ).items() if isinstance(v, str)}
+        try:
+            pid = request_fork(address, connection_file, cwd, env)
+        except OSError as exc:
+            self.log.warning("fork server unavailable (%s); launching the kernel normally", exc)
+            return await super().launch_kernel(cmd, **kwargs)
+        self.process = ForkedKernel(pid)
+        self.pid = pid
+        self.pgid = pid  # the child calls setsid(): it leads its own process group
+        self.cwd = cwd
+        return self.connection_info
+
+
+class IpcKernelManager(AsyncKernelManager):  # type: ignore[misc]
+    """A kernel manager on IPC sockets in a private folder: no TCP ports, so parallel
+    kernels cannot race for a port, and nothing listens on the network."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if fork_available():  # IPC needs Unix sockets; elsewhere keep TCP on localhost
+            self.transport = "ipc"
+            folder = Path(tempfile.gettempdir()) / f"govinfo-ipc-{os.getuid()}"
+            folder.mkdir(mode=0o700, exist_ok=True)
+            self.ip = str(folder / f"kernel-{uuid.uuid4().hex[:12]}")
+
+
+class ForkKernelManager(IpcKernelManager):
+    """A kernel manager that uses :class:`ForkProvisioner` (and IPC transport)."""
+
+    @property
+    def kernel_spec(self) -> Any:
+        spec = super().kernel_spec
+        if spec is not None and "kernel_provisioner" not in spec.metadata:
+            spec.metadata["kernel_provisioner"] = {"provisioner_name": PROVISIONER_NAME}
+        return spec
+
+
+def fast_engine_kwargs() -> dict[str, Any]:
+    """papermill engine arguments for the fast path: forked kernels, no graceful wait."""
+    return {"kernel_manager_class": ForkKernelManager, "shutdown_kernel": "immediate"}
+
+
+class ForkServer:
+    """Runs the fork server process for the lifetime of a ``with`` block."""
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="govinfo-fork-"))
+        self.address = str(self.folder / "server.sock")
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> ForkServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self, timeout: float = 60) -> None:
+        env = {**os.environ, **SINGLE_THREAD_ENV}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "govinfo.kernels", self.address], env=env
+        )
+        deadline = time.monotonic() + timeout
+        while not os.path.exists(self.address):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise OSError("the govinfo fork server did not start")
+            time.sleep(0.02)
+        os.environ[ENV_VAR] = self.address
+
+    def stop(self) -> None:
+        if os.environ.get(ENV_VAR) == self.address:
+            del os.environ[ENV_VAR]
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(5)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.address)
+        with contextlib.suppress(OSError):
+            self.folder.rmdir()
+
+
+# --------------------------------------------------------------------------- server side
+
+
+def _run_kernel(request: dict[str, Any]) -> None:
+    """In the forked child: become a kernel on the requested connection file."""
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.setsid()
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    # The kernel speaks through its sockets; its own console chatter would only clutter
+    # the batch's progress display.
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    from ipykernel.kernelapp import IPKernelApp
+
+    app = IPKernelApp.instance()
+    app.parent_handle = int(os.environ.get("JPY_PARENT_PID") or 0)
+    app.initialize(["-f", request["connection_file"]])
+    app.start()
+
+
+def serve(address: str) -> None:
+    """The server loop: preload, then fork one kernel per request, reaping finished ones."""
+    import importlib
+    import threading
+
+    for module in PRELOAD:
+        importlib.import_module(module)
+    from govinfo import layout
+    from govinfo.charts import bar_chart
+
+    # Warm up: the font file parsed, glyph and text-layout caches filled with the
+    # layout's labels, so each forked kernel inherits them instead of rebuilding them.
+    labels = [row.short for row in layout.APPLICATION_ROWS]
+    bar_chart("预热", labels, [float(i) for i in range(len(labels))], "件")
+    if threading.active_count() != 1:
+        raise SystemExit("fork server: a thread was started during preload; refusing to fork")
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped automatically
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(address + ".tmp")
+    listener.listen(64)
+    os.replace(address + ".tmp", address)  # the path appears only once we accept
+    while True:
+        conn, _ = listener.accept()
+        with conn:
+            try:
+                request = json.loads(conn.makefile("rb").readline())
+                pid = os.fork()
+            except Exception as exc:  # a malformed request must not stop the server
+                conn.sendall(json.dumps({"error": str(exc)}).encode() + b"\n")
+                continue
+            if pid == 0:
+                listener.close()
+                conn.close()
+                code = 0
+                try:
+                    _run_kernel(request)
+                except BaseException:
+                    code = 1
+                os._exit(code)
+            conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1])
