@@ -36,7 +36,9 @@ def test_charts_draw_every_glyph_and_state_their_numbers() -> None:
     assert "自然人 5 件" in bars.alt and "其他 0 件" in bars.alt
     assert "复议后起诉：结果维持 2 件" in grouped.alt
     html = bars.to_html()
-    assert 'src="data:image/png;base64,' in html and 'width="640"' in html
+    pixels = int.from_bytes(bars.png[16:20], "big")
+    assert 'src="data:image/png;base64,' in html
+    assert f'width="{bars.width}"' in html and bars.width == round(pixels / 2)  # drawn at 2×
 
 
 def test_same_numbers_give_the_same_bytes() -> None:

@@ -1,0 +1,154 @@
+"""Batch speed, measured side by side in one run (issue 5).
+
+Generates N agency files from the bundled examples, then times, on the same machine and
+template:
+
+  (a) the naive sequential CLI loop: ``papermill … -f agency.yaml`` then
+      ``jupyter nbconvert --to html --template govinfo`` per agency;
+  (b) the same loop with 2 jobs in parallel;
+  (c) ``govinfo batch DIR -o OUT --force`` with default settings;
+  (d) the in-process content floor: the library building the same page (tables, charts,
+      the same nbconvert template) with no kernel at all.
+
+and prints seconds per report for each, the ratios (a)/(c), (b)/(c), (c)/(d), and the peak
+memory (RSS of the batch process tree). Short runs are repeated and the median is taken.
+
+    python benchmarks/batch.py            # N=40
+    python benchmarks/batch.py -n 12 --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE = ROOT / "notebooks" / "annual_report.ipynb"
+
+
+def generate(n: int, folder: Path) -> list[Path]:
+    """N parameter files, cycling through the bundled examples with fresh agency ids."""
+    from govinfo.params import load, save
+
+    sources = sorted(p for p in (ROOT / "parameters").rglob("*.yaml"))
+    files = []
+    for i in range(n):
+        report = load(sources[i % len(sources)], follow_previous=False)
+        report = report.replace(
+            agency_id=f"bench-{i:03d}", agency=f"示例基准单位{i:03d}", previous_path=None
+        )
+        files.append(save(report, folder / "params" / str(report.year) / f"bench-{i:03d}.yaml"))
+    return files
+
+
+def naive_one(params: Path, out: Path) -> None:
+    executed = out / f"{params.stem}.ipynb"
+    subprocess.run(
+        ["papermill", str(TEMPLATE), str(executed), "-f", str(params), "--no-progress-bar"],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        ["jupyter", "nbconvert", "--to", "html", "--template", "govinfo", str(executed)],
+        check=True,
+        capture_output=True,
+    )
+
+
+def naive_loop(files: list[Path], out: Path, jobs: int) -> float:
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    with ThreadPoolExecutor(jobs) as pool:
+        list(pool.map(lambda p: naive_one(p, out), files))
+    return time.perf_counter() - started
+
+
+PEAK_RSS = [0]
+
+
+def govinfo_batch(folder: Path, out: Path) -> float:
+    """Run the batch, sampling the RSS of its whole process tree (workers, fork server,
+    kernels) every 50 ms; the peak goes to PEAK_RSS."""
+    import psutil
+
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        ["govinfo", "batch", str(folder), "-o", str(out), "--force"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    root = psutil.Process(proc.pid)
+    while proc.poll() is None:
+        total = 0
+        try:
+            for p in [root, *root.children(recursive=True)]:
+                total += p.memory_info().rss
+        except psutil.Error:
+            pass
+        PEAK_RSS[0] = max(PEAK_RSS[0], total)
+        time.sleep(0.05)
+    if proc.returncode != 0:
+        raise SystemExit(f"govinfo batch failed with exit code {proc.returncode}")
+    return time.perf_counter() - started
+
+
+def content_floor(files: list[Path]) -> float:
+    from govinfo.document import standalone_html
+    from govinfo.params import load
+
+    standalone_html(load(files[0]))  # warm: imports, fonts, exporter
+    started = time.perf_counter()
+    for path in files:
+        standalone_html(load(path))
+    return time.perf_counter() - started
+
+
+def median(runs: int, measure) -> float:  # type: ignore[no-untyped-def]
+    return statistics.median(measure() for _ in range(runs))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=40, help="number of agencies (default 40)")
+    parser.add_argument("--repeat", type=int, default=1, help="repetitions of (c) and (d)")
+    parser.add_argument("--skip-naive", action="store_true", help="skip (a) and (b)")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="govinfo-bench-"))
+    try:
+        files = generate(args.n, work)
+        params = work / "params"
+        n = len(files)
+        results: dict[str, float] = {}
+        if not args.skip_naive:
+            results["a"] = naive_loop(files, work / "naive1", 1) / n
+            results["b"] = naive_loop(files, work / "naive2", 2) / n
+        results["c"] = median(args.repeat, lambda: govinfo_batch(params, work / "site")) / n
+        results["d"] = median(args.repeat, lambda: content_floor(files)) / n
+        print(f"agencies: {n}   (python {sys.version.split()[0]}, 2 cores shared)")
+        names = {
+            "a": "naive CLI loop, sequential",
+            "b": "naive CLI loop, 2 jobs",
+            "c": "govinfo batch (default)",
+            "d": "in-process content floor",
+        }
+        for key, label in names.items():
+            if key in results:
+                print(f"({key}) {label:<30} {results[key]:7.3f} s/report")
+        if "a" in results:
+            print(f"(a)/(c) = {results['a'] / results['c']:.1f}")
+            print(f"(b)/(c) = {results['b'] / results['c']:.1f}")
+        print(f"(c)/(d) = {results['c'] / results['d']:.1f}")
+        print(f"peak RSS of the batch process tree: {PEAK_RSS[0] / 2**20:.0f} MB")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
