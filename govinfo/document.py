@@ -220,7 +220,8 @@ def trends_part(report: Report, findings: list[Finding]) -> str:
     )
     split = 2 + len(L.OUTCOME_CATEGORIES)
     charts = []
-    for title, part in (("政府信息公开申请", rows[:split]), ("本年处理决定数量", rows[split:])):
+    decisions = L.ACTIVE_GROUPS[1].measures[0][1]  # 本年处理决定数量
+    for title, part in (("政府信息公开申请", rows[:split]), (decisions, rows[split:])):
         if any(now or then for _, now, then in part):
             series = [(y0, [then for *_, then in part]), (y1, [now for _, now, _ in part])]
             chart = grouped_bar_chart(f"{title}：{y0}与{y1}", [r[0] for r in part], series, "件")

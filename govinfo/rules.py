@@ -92,7 +92,8 @@ def check_applications(report: Report) -> Iterator[Finding]:
                 "APP-TOTAL-ROW",
                 ERROR,
                 (APPS, L.TOTAL, c),
-                f"{column.label}：（七）总计 {total}，但各项办理结果之和为 {outcomes}",
+                f"{column.label}：{L.ROW_BY_KEY[L.TOTAL].label} {total}，"
+                f"但各项办理结果之和为 {outcomes}",
                 f"{c}: the total row says {total}, but the 21 outcome rows add up to {outcomes}",
             )
     for row in L.APPLICATION_ROWS:
@@ -113,6 +114,7 @@ def check_applications(report: Report) -> Iterator[Finding]:
 
 def check_review(report: Report) -> Iterator[Finding]:
     """C06 on 表四: each group's 总计 is the sum of its four outcomes."""
+    outcomes = "、".join(o.label for o in L.REVIEW_OUTCOMES if o.key in L.REVIEW_PARTS)
     for group in L.CASE_GROUPS:
         values = report.review_litigation.groups[group.key]
         parts, given = values[:-1], values[-1]
@@ -123,8 +125,7 @@ def check_review(report: Report) -> Iterator[Finding]:
                 "REVIEW-TOTAL",
                 ERROR,
                 ("review_litigation", group.key, "total"),
-                f"{group.full_label}：总计 {given}，"
-                f"但维持、纠正、其他、尚未审结之和 {shown} = {sum(parts)}",
+                f"{group.full_label}：总计 {given}，但{outcomes}之和 {shown} = {sum(parts)}",
                 f"{group.key}: total says {given}, but maintained + corrected + other + "
                 f"pending = {shown} = {sum(parts)}",
             )

@@ -10,6 +10,7 @@ and the editor can find it, and cells with findings get a class and a title.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 from functools import cache
 from html import escape
 from importlib import resources
@@ -41,13 +42,21 @@ def _marks(findings: Iterable[Finding]) -> Marks:
 
 
 def _lookup(marks: Marks, section: str, row: str, column: str | None) -> list[Finding]:
-    keys = dict.fromkeys([(section, row, column), (section, row, None), (section, None, column)])
+    # A finding naming a whole row or a whole column marks its cells; one naming neither
+    # (an unknown key in the section) marks none, even in 表二's single-value rows.
+    keys = [(section, row, column), (section, row, None)]
+    if column is not None:
+        keys.append((section, None, column))
+    keys = list(dict.fromkeys(keys))
     return [finding for key in keys for finding in marks.get(key, [])]
 
 
 def format_number(value: Number) -> str:
-    """Zero shows as 0, never blank; decimals as given (24457.4 stays 24457.4)."""
-    return str(value)
+    """Zero shows as 0, never blank; decimals as given (24457.4 stays 24457.4).
+
+    ``format(…, "f")`` because ``str(Decimal)`` may use exponent notation (``1.0E+2``).
+    """
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
 
 
 def _td(

@@ -1,0 +1,122 @@
+"""Shared fixtures: the seed report and modified copies of it, written under tmp_path.
+
+Most rule tests start from the published seed (every cell zero) or from ``busy`` (a
+balanced ledger with non-zero cells, so a broken identity shows two different sums), change
+one thing, write the file and load it through :func:`govinfo.params.load` like a user would.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from govinfo.findings import Finding
+from govinfo.model import Report
+from govinfo.params import load, read_mapping
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "parameters" / "2021" / "zezhou-xzsp.yaml"
+
+# A balanced 表三 (every identity holds) with non-zero numbers in several columns:
+#             自然人 商业 科研 公益 法律 其他 总计
+BUSY_ROWS: dict[str, list[int]] = {
+    "new": [5, 2, 0, 0, 1, 0, 8],
+    "carried_over": [1, 0, 0, 0, 0, 0, 1],
+    "granted": [3, 1, 0, 0, 0, 0, 4],
+    "partially_granted": [1, 0, 0, 0, 0, 0, 1],
+    "unable_not_held": [1, 0, 0, 0, 1, 0, 2],
+    "other_other": [0, 1, 0, 0, 0, 0, 1],
+    "total": [5, 2, 0, 0, 1, 0, 8],
+    "carried_forward": [1, 0, 0, 0, 0, 0, 1],
+}
+
+Data = dict[str, Any]
+Edit = Callable[[Data], object]
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes raw mappings as read by read_mapping (fees come back as Decimal)."""
+
+
+_Dumper.add_representer(
+    Decimal,
+    lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:float", format(value, "f")),
+)
+
+
+def write_yaml(path: Path, data: Data) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False), "utf-8")
+    return path
+
+
+def rule_findings(report: Report, rule: str) -> list[Finding]:
+    """The findings of one rule, after every check has run."""
+    from govinfo.rules import check
+
+    return [f for f in check(report) if f.rule == rule]
+
+
+@cache
+def _seed_mapping() -> Data:
+    return read_mapping(SEED)  # parsing YAML is the slow part: once per session
+
+
+@pytest.fixture
+def seed_data() -> Data:
+    """A fresh raw mapping of the seed, safe to change."""
+    return copy.deepcopy(_seed_mapping())
+
+
+@pytest.fixture
+def busy_data(seed_data: Data) -> Data:
+    """A copy of the seed with a non-zero, balanced 表三 (``seed_data`` stays the seed)."""
+    data = copy.deepcopy(seed_data)
+    data["applications"]["rows"].update(copy.deepcopy(BUSY_ROWS))
+    return data
+
+
+@pytest.fixture
+def write_copy(tmp_path: Path) -> Callable[..., Path]:
+    """``write_copy(data, edit=None, name="report.yaml")``: apply ``edit`` to a copy, write it."""
+
+    def write(data: Data, edit: Edit | None = None, name: str = "report.yaml") -> Path:
+        data = copy.deepcopy(data)
+        if edit is not None:
+            edit(data)
+        return write_yaml(tmp_path / name, data)
+
+    return write
+
+
+@pytest.fixture
+def load_copy(write_copy: Callable[..., Path]) -> Callable[..., Report]:
+    """``load_copy(data, edit=None, name=...)``: write a changed copy and load it back."""
+
+    def load_it(data: Data, edit: Edit | None = None, name: str = "report.yaml") -> Report:
+        return load(write_copy(data, edit, name))
+
+    return load_it
+
+
+# --------------------------------------------------------------------------- rendered site
+# Rendering needs a real kernel (seconds per report): do it once per test session and let
+# the pipeline, document and browser tests read the same files.
+
+
+@pytest.fixture(scope="session")
+def rendered_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed and the 2022 example (with applications, cases, previous) rendered."""
+    from govinfo.pipeline import render
+
+    out = tmp_path_factory.mktemp("rendered-site")
+    render(SEED, out)
+    render(ROOT / "parameters" / "2022" / "shili-zrzyj.yaml", out)
+    return out
