@@ -1,0 +1,163 @@
+"""Pasting 表三 from Excel or WPS: tab-separated rows of numbers, with or without labels.
+
+Spreadsheets copy a selection as tab-separated lines (cells holding a line break are quoted,
+which :mod:`csv` understands). A paste is either one row of 6 numbers (the six applicant
+columns) or 7 (with 总计), or a block of such rows. When a line carries the official row
+label in front of its numbers (a copy that included the label columns), the row is found by
+its label; a line without a label goes to the row after the previous one, starting at the
+row chosen in the editor. Header lines (labels only, no numbers) are skipped.
+
+A paste is all or nothing: every value is read first, and if any cannot be read nothing is
+applied and each problem names the pasted line, the row, the column and the text. Totals
+are computed in the editor, so a pasted 总计 (and the （七）总计 row) is compared with the
+computed one and any difference reported as a note, never applied.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from . import layout as L
+from .editor_fields import row_name
+from .params import BLANK_MARKS
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_QUOTES = str.maketrans("", "", "“”\"'‘’「」")
+_NUMBERING = re.compile(r"^(\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+、|\d+[.、])")
+_NOTE = re.compile(r"\([^()]*\)$")
+
+
+@dataclass(frozen=True)
+class PastedRow:
+    """One pasted line read into a row of 表三: six applicant values and the given total."""
+
+    line: int
+    row: str
+    values: tuple[int, ...]
+    total: int | None
+
+
+@dataclass(frozen=True)
+class PasteResult:
+    """What a paste would change; ``errors`` non-empty means nothing may be applied."""
+
+    rows: tuple[PastedRow, ...] = ()
+    errors: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and bool(self.rows)
+
+
+def _normalise(label: str) -> str:
+    """A label reduced to its words: no numbering, spaces, quotes or trailing note.
+
+    NFKC first, so full-width and ASCII punctuation (（三） and (三), “” and "") compare equal.
+    """
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", label)).translate(_QUOTES)
+    text = _NUMBERING.sub("", text)
+    return _NOTE.sub("", text) or text
+
+
+_BY_LABEL = {_normalise(row.label): row.key for row in L.APPLICATION_ROWS}
+
+
+def match_row(label: str) -> str | None:
+    """The row key of an official row label as pasted (numbering and quotes may differ)."""
+    wanted = _normalise(label)
+    if not wanted:
+        return None
+    if wanted in _BY_LABEL:
+        return _BY_LABEL[wanted]
+    close = [key for text, key in _BY_LABEL.items() if text.startswith(wanted)]
+    return close[0] if len(close) == 1 else None
+
+
+def _cells(text: str) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n")), delimiter="\t")
+    return [[cell.strip() for cell in line] for line in reader]
+
+
+def _split(cells: list[str]) -> tuple[list[str], list[str]]:
+    """(label cells, value cells): labels run up to the last cell with Chinese text."""
+    last = max((i for i, cell in enumerate(cells) if _CJK.search(cell)), default=-1)
+    values = cells[last + 1 :]
+    while values and values[-1] == "":  # trailing empty cells of a wider selection
+        values.pop()
+    while len(values) > 7 and values[0] == "":  # a label merged across the label columns
+        values.pop(0)
+    return cells[: last + 1], values
+
+
+def _number(text: str) -> int | str:
+    """An integer count, or the reason it cannot be one."""
+    clean = unicodedata.normalize("NFKC", text).replace(",", "").replace(" ", "")
+    if clean in BLANK_MARKS:
+        return 0
+    if re.fullmatch(r"\d+", clean):
+        return int(clean)
+    if re.fullmatch(r"-\d+", clean):
+        return "不能为负数"
+    if re.fullmatch(r"\d+\.\d*", clean):
+        return int(float(clean)) if float(clean).is_integer() else "不是整数"
+    return "不是数字"
+
+
+def read_paste(text: str, start_row: str = "new") -> PasteResult:
+    """Read pasted text into rows of 表三, starting at ``start_row`` for unlabelled lines."""
+    rows: list[PastedRow] = []
+    errors: list[str] = []
+    notes: list[str] = []
+    keys = L.APPLICATION_ROW_KEYS
+    position = keys.index(start_row)
+    columns = L.APPLICATION_COLUMNS
+    for number, cells in enumerate(_cells(text), start=1):
+        if not any(cells):
+            continue
+        labels, values = _split(cells)
+        if not values:
+            continue  # a header line: labels only
+        label = next((cell for cell in reversed(labels) if cell), "")
+        if label:
+            row = match_row(label)
+            if row is None:
+                errors.append(f"粘贴内容第 {number} 行：无法识别行标题“{label}”")
+                continue
+            position = keys.index(row)
+        elif position >= len(keys):
+            errors.append(f"粘贴内容第 {number} 行：已超过表三最后一行（{row_name(keys[-1])}）")
+            continue
+        row = keys[position]
+        position += 1
+        if len(values) not in (6, 7):
+            errors.append(
+                f"粘贴内容第 {number} 行（{row_name(row)}）：有 {len(values)} 个数值，应为 6 个"
+                "（不含总计）或 7 个"
+            )
+            continue
+        read: list[int] = []
+        for column, cell in zip(columns, values, strict=False):
+            value = _number(cell)
+            if isinstance(value, str):
+                errors.append(
+                    f"粘贴内容第 {number} 行（{row_name(row)}）{column.label}列：“{cell}”{value}"
+                )
+            else:
+                read.append(value)
+        if len(read) != len(values):
+            continue
+        rows.append(PastedRow(number, row, tuple(read[:6]), read[6] if len(read) == 7 else None))
+    for pasted in rows:
+        if pasted.total is not None and pasted.total != sum(pasted.values):
+            notes.append(
+                f"粘贴内容第 {pasted.line} 行（{row_name(pasted.row)}）：粘贴的总计 {pasted.total} "
+                f"与六列之和 {sum(pasted.values)} 不符，总计按六列之和计算"
+            )
+    if not rows and not errors:
+        errors.append("没有读到数字：请粘贴以制表符分隔的一行或多行（6 或 7 个数）")
+    return PasteResult(tuple(rows), tuple(errors), tuple(notes))

@@ -1,0 +1,435 @@
+"""Widget-level tests of the JupyterLab editor (no browser): edits, findings, save, paste."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from decimal import Decimal
+from html import unescape
+from pathlib import Path
+
+import ipywidgets as W
+import pytest
+from bs4 import BeautifulSoup
+
+from govinfo import layout as L
+from govinfo.editor import ReportEditor, preview_html, served_url, tab_of
+from govinfo.editor_fields import css_class
+from govinfo.editor_launcher import EditorLauncher
+from govinfo.params import load, read_mapping
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "parameters" / "2021" / "zezhou-xzsp.yaml"
+COLUMNS = L.APPLICATION_COLUMN_KEYS
+
+
+@pytest.fixture
+def seed(tmp_path: Path) -> Path:
+    target = tmp_path / "parameters" / "2021" / "zezhou-xzsp.yaml"
+    target.parent.mkdir(parents=True)
+    shutil.copy(SEED, target)
+    return target
+
+
+@pytest.fixture
+def editor(seed: Path) -> ReportEditor:
+    return ReportEditor.from_file(seed, outdir=seed.parents[2] / "site")
+
+
+def rules(editor: ReportEditor) -> list[tuple[str, str]]:
+    return sorted((f.rule, f.where) for f in editor.findings)
+
+
+def panel_rules(editor: ReportEditor) -> list[str]:
+    return [row.children[0].description for row in editor.findings_list.children]
+
+
+def classes(widget: W.Widget) -> set[str]:
+    return set(widget._dom_classes)
+
+
+# --------------------------------------------------------------------------- editing
+
+
+def test_widgets_module_exposes_the_editor() -> None:
+    from govinfo import widgets
+
+    assert widgets.ReportEditor is ReportEditor
+    assert widgets.EditorLauncher is EditorLauncher
+
+
+def test_seed_opens_clean_with_every_cell(editor: ReportEditor) -> None:
+    assert editor.findings == []
+    assert panel_rules(editor) == []
+    assert "未发现问题" in editor.findings_summary.value
+    cells = editor.fields()
+    assert sum(1 for key in cells if key[0] == "applications") == 25 * 7
+    assert sum(1 for key in cells if key[0] == "active") == 10
+    assert sum(1 for key in cells if key[0] == "review_litigation") == 15
+    widget = editor.field("applications", "new", "natural_person")
+    assert isinstance(widget, W.IntText) and not isinstance(widget, W.BoundedIntText)
+    assert "gi-cell-applications-new-natural_person" in classes(widget)
+    assert editor.field("active", "licensing").value == 10727
+    assert editor.field("active", "fees_10k_yuan").value == pytest.approx(24457.4)
+    with pytest.raises(KeyError, match="applications/nowhere"):
+        editor.field("applications", "nowhere", "total")
+
+
+def test_unbalancing_a_column_flags_it_and_fixing_it_clears_it(editor: ReportEditor) -> None:
+    new = editor.field("applications", "new", "natural_person")
+    new.value = 3
+    assert editor.report.applications.rows["new"] == (3, 0, 0, 0, 0, 0, 3)
+    assert editor.field("applications", "new", "total").value == 3  # computed at once
+    assert rules(editor) == [
+        ("APP-BALANCE", "applications/natural_person"),
+        ("APP-BALANCE", "applications/total"),
+    ]
+    assert panel_rules(editor) == ["APP-BALANCE", "APP-BALANCE"]
+    # the balance concerns the four ledger rows of the column, and nothing else
+    for row in ("new", "carried_over", "total", "carried_forward"):
+        assert "gi-error" in classes(editor.field("applications", row, "natural_person")), row
+    assert "gi-error" not in classes(editor.field("applications", "granted", "natural_person"))
+    assert "gi-error" not in classes(editor.field("applications", "new", "commercial"))
+    assert "APP-BALANCE" in new.tooltip
+    cell = BeautifulSoup(editor.preview.value, "lxml").select_one(
+        'td[data-row="new"][data-col="natural_person"]'
+    )
+    assert cell is not None and cell.text == "3" and "gi-error" in cell["class"]
+
+    editor.field("applications", "granted", "natural_person").value = 3
+    assert editor.report.applications.rows["total"] == (3, 0, 0, 0, 0, 0, 3)
+    assert editor.report.applications.rows["granted"] == (3, 0, 0, 0, 0, 0, 3)
+    assert editor.findings == []
+    assert panel_rules(editor) == []
+    assert not any("gi-error" in classes(w) for w in editor.fields().values())
+
+
+def test_totals_are_computed_and_read_only(editor: ReportEditor) -> None:
+    total = editor.field("applications", "total", "natural_person")
+    grand = editor.field("applications", "total", "total")
+    assert total.disabled and grand.disabled and "gi-computed" in classes(total)
+    total.value = 9  # programmatic write to a read-only total: the model wins
+    assert total.value == 0
+    assert editor.report.applications.cell("total", "natural_person") == 0
+    editor.field("applications", "withheld_third_party", "research").value = 2
+    editor.field("applications", "unable_not_held", "research").value = 1
+    assert editor.report.applications.rows["total"] == (0, 0, 3, 0, 0, 0, 3)
+    assert grand.value == 3
+    assert editor.field("applications", "withheld_third_party", "total").value == 2
+    assert {f.rule for f in editor.findings} == {"APP-BALANCE"}  # no total can be wrong
+
+
+def test_loaded_total_mismatch_is_shown_until_recomputed(seed: Path) -> None:
+    text = seed.read_text("utf-8").replace(
+        "new: [0, 0, 0, 0, 0, 0, 0]", "new: [1, 0, 0, 0, 0, 0, 2]"
+    )
+    seed.write_text(text, "utf-8")
+    editor = ReportEditor.from_file(seed)
+    assert editor.report.applications.total("new") == 2  # as read, not silently fixed
+    assert ("APP-TOTAL-COL", "applications/new/total") in rules(editor)
+    assert "gi-error" in classes(editor.field("applications", "new", "total"))
+    changed = editor.recompute_totals()
+    assert ("applications", "new", "total") in changed
+    assert editor.field("applications", "new", "total").value == 1
+    assert "APP-TOTAL-COL" not in {f.rule for f in editor.findings}
+
+
+def test_negative_count_is_kept_and_flagged_not_clamped(editor: ReportEditor) -> None:
+    widget = editor.field("review_litigation", "review", "maintained")
+    widget.value = -1
+    assert widget.value == -1
+    assert editor.report.review_litigation.cell("review", "maintained") == -1
+    assert editor.field("review_litigation", "review", "total").value == -1
+    negative = [f for f in editor.findings if f.rule == "NEGATIVE"]
+    assert [f.where for f in negative] == [
+        "review_litigation/review/maintained",
+        "review_litigation/review/total",
+    ]
+    assert "gi-error" in classes(widget)
+
+
+def test_active_cells_counts_and_amounts(editor: ReportEditor) -> None:
+    editor.field("active", "rules", "issued").value = 2
+    editor.field("active", "fees_10k_yuan").value = 1.25
+    assert editor.report.active.get("rules", "issued") == 2
+    assert editor.report.active.get("fees_10k_yuan") == Decimal("1.25")
+    assert isinstance(editor.field("active", "fees_10k_yuan"), W.FloatText)
+    editor.field("active", "fees_10k_yuan").value = 2e9  # 20 万亿元: the unit is wrong
+    assert [f.rule for f in editor.findings] == ["FEE-UNIT"]
+    assert "gi-error" in classes(editor.field("active", "fees_10k_yuan"))
+
+
+def test_basic_information_and_title(editor: ReportEditor) -> None:
+    editor.field("agency_id").value = "Bad Id"
+    assert [f.rule for f in editor.findings] == ["AGENCY-ID"]
+    assert "gi-error" in classes(editor.field("agency_id"))
+    editor.field("agency_id").value = "zezhou-xzsp"
+    editor.field("year").value = 2022
+    assert editor.report.year == 2022
+    assert "2022年政府信息公开工作年度报告" in editor.title.value
+    assert "未保存" in editor.title.value
+    editor.field("kind").value = "government"
+    assert editor.report.kind == "government"
+    assert editor.findings == []
+
+
+def test_narrative_markdown_preview_and_warning(editor: ReportEditor) -> None:
+    problems = editor.field("narrative", "problems")
+    problems.value = "无"
+    assert [f.rule for f in editor.findings] == ["PROBLEMS-EMPTY"]
+    assert "gi-warning" in classes(problems)
+    assert "gi-error" not in classes(problems)
+    problems.value = "**培训不足**：已组织两次集中业务培训。<script>alert(1)</script>"
+    assert editor.findings == []
+    preview = editor._previews[("narrative", "problems", None)].value
+    assert "<strong>培训不足</strong>" in preview
+    assert "<script>" not in preview
+    intro = editor.field("narrative", "overview", "intro")
+    intro.value = "一年来……"
+    assert editor.report.narrative.overview.intro == "一年来……"
+
+
+def test_processing_fees_switch(editor: ReportEditor) -> None:
+    switch = editor.field("processing_fees")
+    assert switch.value is True
+    switch.value = False
+    assert editor.report.processing_fees is None
+    assert [f.rule for f in editor.findings] == ["FEES-STATEMENT"]
+    assert "gi-warning" in classes(editor.field("processing_fees", "notices"))
+    editor.field("processing_fees", "notices").value = 2
+    assert editor.report.processing_fees is not None
+    assert editor.report.processing_fees.notices == 2
+
+
+def test_clicking_a_finding_shows_its_cells(editor: ReportEditor) -> None:
+    editor.tabs.selected_index = 0
+    editor.field("applications", "carried_forward", "other").value = 1
+    row = editor.findings_list.children[0]
+    assert "三 其他列" in row.children[1].value  # the cell is named in Chinese
+    row.children[0].click()
+    assert editor.tabs.selected_index == tab_of(("applications", "new", "other")) == 3
+    for name in ("new", "carried_over", "total", "carried_forward"):
+        assert "gi-focus" in classes(editor.field("applications", name, "other"))
+    assert "gi-focus" not in classes(editor.field("applications", "new", "natural_person"))
+
+
+def test_findings_panel_is_debounced_in_a_running_loop(seed: Path) -> None:
+    async def scenario() -> None:
+        editor = ReportEditor.from_file(seed, debounce=0.05)
+        editor.field("applications", "new", "natural_person").value = 1
+        editor.field("applications", "new", "natural_person").value = 2
+        assert [f.rule for f in editor.findings][:1] == ["APP-BALANCE"]  # model: at once
+        assert panel_rules(editor) == []  # panel: after the pause
+        await asyncio.sleep(0.2)
+        assert panel_rules(editor) == ["APP-BALANCE", "APP-BALANCE"]
+        editor.field("applications", "new", "natural_person").value = 0
+        editor.refresh()  # synchronous flush, no waiting
+        assert panel_rules(editor) == []
+
+    asyncio.run(scenario())
+
+
+def test_grid_labels_come_from_the_layout(editor: ReportEditor) -> None:
+    page = editor.tabs.children[3].children[1].children[0]
+    texts = [unescape(w.value) for w in page.children if isinstance(w, W.HTML)]
+    for row in L.APPLICATION_ROWS:
+        assert texts.count(row.label) == 1, row.label
+    for group in {g for row in L.APPLICATION_ROWS for g in row.groups}:
+        assert texts.count(group.label) == 1, group.label
+    assert L.APPLICATION_NOTE in texts
+    results = next(
+        w for w in page.children if isinstance(w, W.HTML) and unescape(w.value) == L.RESULTS.label
+    )
+    assert results.layout.grid_area == "6 / 1 / span 22 / span 1"  # rowspan 22, as on paper
+
+
+# --------------------------------------------------------------------------- files
+
+
+def test_saving_an_unchanged_seed_keeps_every_value(editor: ReportEditor, seed: Path) -> None:
+    before = load(seed)
+    assert editor.save() == seed
+    after = load(seed)
+    assert after == before  # every number, every narrative text, every field
+    assert after.narrative == before.narrative
+    assert list(read_mapping(seed)) == [k for k in L.TOP_LEVEL_KEYS if k in read_mapping(seed)]
+    text = seed.read_text("utf-8")
+    assert "    new: [0, 0, 0, 0, 0, 0, 0]\n" in text  # rows stay one readable line
+    assert "fees_10k_yuan: 24457.4\n" in text
+    assert "泽州县行政审批服务管理局" in text  # not \u-escaped
+
+
+def test_save_then_reload_and_revert(editor: ReportEditor, seed: Path) -> None:
+    editor.field("applications", "new", "legal_services").value = 4
+    editor.field("applications", "granted", "legal_services").value = 4
+    assert editor.dirty
+    editor.save_button.click()
+    assert not editor.dirty
+    assert "已保存" in editor.status.value
+    saved = load(seed)
+    assert saved.applications.rows["new"] == (0, 0, 0, 0, 4, 0, 4)
+    assert saved.applications.rows["total"] == (0, 0, 0, 0, 4, 0, 4)
+    editor.field("applications", "new", "legal_services").value = 7
+    editor.revert_button.click()
+    assert editor.field("applications", "new", "legal_services").value == 4
+    assert editor.report.applications.rows["new"] == (0, 0, 0, 0, 4, 0, 4)
+    assert editor.findings == [] and not editor.dirty
+
+
+def test_save_as_and_unreadable_revert_give_one_line(editor: ReportEditor, tmp_path: Path) -> None:
+    other = tmp_path / "copy.json"
+    editor.save(other)
+    assert editor.path == other and load(other) == editor.report
+    other.write_text("{not json", "utf-8")
+    editor.revert_button.click()
+    assert "copy.json" in editor.status.value and "JSON" in editor.status.value
+    assert "gi-status-error" in editor.status.value
+
+
+# --------------------------------------------------------------------------- paste
+
+
+def test_paste_one_row_into_the_chosen_row(editor: ReportEditor) -> None:
+    result = editor.paste("1\t2\t3\t4\t5\t6\n", "new")
+    assert result.ok
+    assert editor.report.applications.rows["new"] == (1, 2, 3, 4, 5, 6, 21)
+    assert editor.field("applications", "new", "total").value == 21
+    assert {f.rule for f in editor.findings} == {"APP-BALANCE"}
+    editor.paste_row.value = "granted"
+    editor.paste_text.value = "1\t2\t3\t4\t5\t6\t21"
+    editor.paste_button.click()
+    assert "已粘贴 1 行" in editor.paste_status.value
+    assert editor.report.applications.rows["total"] == (1, 2, 3, 4, 5, 6, 21)
+    assert editor.findings == []
+
+
+def test_paste_block_with_official_labels_from_excel(editor: ReportEditor) -> None:
+    block = (
+        f"{L.APPLICATION_NOTE}\t\t\t{L.APPLICANT_HEADER}\n"
+        '\t\t\t自然人\t法人或其他组织\t\t\t\t\t总计\n\t\t\t\t"商业\n企业"\t科研机构\t社会公益组织'
+        "\t法律服务机构\t其他\t\n"
+        "一、本年新收政府信息公开申请数量\t\t\t5\t1\t0\t0\t0\t0\t6\n"
+        "二、上年结转政府信息公开申请数量\t\t\t0\t0\t0\t0\t0\t0\t0\n"
+        "三、本年度办理结果\t（一）予以公开\t\t3\t1\t0\t0\t0\t0\t4\n"
+        '\t（三）不予公开\t3.危及"三安全一稳定"\t1\t0\t0\t0\t0\t0\t1\n'
+        "\t（七）总计\t\t4\t1\t0\t0\t0\t0\t5\n"
+        "四、结转下年度继续办理\t\t\t1\t0\t0\t0\t0\t0\t1\n"
+    )
+    result = editor.paste(block, "granted")  # labels win over the chosen row
+    assert result.ok, result.errors
+    rows = editor.report.applications.rows
+    assert rows["new"] == (5, 1, 0, 0, 0, 0, 6)
+    assert rows["granted"] == (3, 1, 0, 0, 0, 0, 4)
+    assert rows["withheld_three_safety_one_stability"] == (1, 0, 0, 0, 0, 0, 1)
+    assert rows["total"] == (4, 1, 0, 0, 0, 0, 5)
+    assert rows["carried_forward"] == (1, 0, 0, 0, 0, 0, 1)
+    assert result.notes == ()
+    assert editor.findings == []
+
+
+def test_paste_with_a_bad_value_changes_nothing_and_names_it(editor: ReportEditor) -> None:
+    before = editor.report
+    result = editor.paste("0\t0\t0\t0\t0\t0\n1\t1O\t0\t0\t0\t0\n", "granted")
+    assert not result.ok
+    assert editor.report is before
+    assert result.errors == (
+        "粘贴内容第 2 行（（二）部分公开（区分处理的，只计这一情形，不计其他情形））商业企业列："
+        "“1O”不是数字",
+    )
+    assert "1O" in editor.paste_status.value and "未粘贴任何数字" in editor.paste_status.value
+    short = editor.paste("1\t2\t3", "new")
+    assert short.errors == (
+        "粘贴内容第 1 行（一、本年新收政府信息公开申请数量）：有 3 个数值，"
+        "应为 6 个（不含总计）或 7 个",
+    )
+    unknown = editor.paste("本年新增\t1\t0\t0\t0\t0\t0")
+    assert unknown.errors == ("粘贴内容第 1 行：无法识别行标题“本年新增”",)
+
+
+def test_paste_with_a_wrong_total_computes_it_and_says_so(editor: ReportEditor) -> None:
+    result = editor.paste("2\t0\t0\t0\t0\t0\t3", "carried_over")
+    assert result.ok
+    assert editor.report.applications.rows["carried_over"] == (2, 0, 0, 0, 0, 0, 2)
+    assert result.notes == (
+        "粘贴内容第 1 行（二、上年结转政府信息公开申请数量）：粘贴的总计 3 与六列之和 2 不符，"
+        "总计按六列之和计算",
+    )
+
+
+# --------------------------------------------------------------------------- launcher
+
+
+def test_launcher_opens_the_default_and_creates_new_files(seed: Path) -> None:
+    root = seed.parents[2]
+    launcher = EditorLauncher(root=root)
+    assert launcher.editor is not None
+    assert launcher.editor.report.agency == "泽州县行政审批服务管理局"
+
+    launcher.path_text.value = "parameters/2024/shili-jyj.yaml"
+    launcher.new_agency.value = "示例县教育局"
+    launcher.new_id.value = "shili-jyj"
+    launcher.new_year.value = 2024
+    launcher.new_button.click()
+    created = root / "parameters/2024/shili-jyj.yaml"
+    assert created.is_file() and "已新建" in launcher.message.value
+    assert launcher.editor.report.title == "示例县教育局2024年政府信息公开工作年度报告"
+    assert load(created).applications.is_empty
+
+    launcher.new_button.click()  # never overwrites
+    assert "已存在" in launcher.message.value
+    launcher.path_text.value = "parameters/nowhere.yaml"
+    launcher.open_button.click()
+    assert "nowhere.yaml" in launcher.message.value and "not found" in launcher.message.value
+    assert launcher.editor.report.agency == "示例县教育局"  # the open editor stays
+
+
+def test_css_class_and_preview_scoping(editor: ReportEditor) -> None:
+    assert css_class(("active", "licensing", None)) == "gi-cell-active-licensing"
+    html = preview_html(editor.report, [])
+    assert ":root" not in html and ".gi-preview {" in html
+
+
+# --------------------------------------------------------------------------- render
+
+
+def test_served_url_uses_the_parent_server(tmp_path: Path, monkeypatch) -> None:
+    import jupyter_server.serverapp as serverapp
+
+    servers = [
+        {"pid": 1, "root_dir": "/elsewhere", "base_url": "/"},
+        {"pid": 4242, "root_dir": str(tmp_path), "base_url": "/user/officer/"},
+    ]
+    monkeypatch.setattr(serverapp, "list_running_servers", lambda: iter(servers))
+    page = tmp_path / "site" / "2021" / "zezhou-xzsp.html"
+    monkeypatch.delenv("JPY_PARENT_PID", raising=False)
+    assert served_url(page) is None  # not started by a Jupyter server
+    monkeypatch.setenv("JPY_PARENT_PID", "4242")
+    assert served_url(page) == "/user/officer/files/site/2021/zezhou-xzsp.html"
+    assert served_url(Path("/tmp/outside.html")) is None  # not under the server's root
+
+
+def test_render_failure_is_a_status_line(editor: ReportEditor, monkeypatch) -> None:
+    import govinfo.pipeline as pipeline
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise pipeline.RenderError("notebook failed in cell 3: KeyError: 'x'")
+
+    monkeypatch.setattr(pipeline, "render", fail)
+    editor.render_button.click()
+    assert "生成失败" in editor.status.value and "KeyError" in editor.status.value
+
+
+def test_render_refuses_an_invalid_report(editor: ReportEditor, seed: Path) -> None:
+    editor.field("applications", "new", "natural_person").value = 1
+    editor.render_button.click()  # saves first, then the pipeline refuses
+    assert "生成失败" in editor.status.value and "error(s)" in editor.status.value
+    assert load(seed).applications.total("new") == 1
+    assert not (seed.parents[2] / "site").exists()
+
+
+def test_render_publishes_the_html(editor: ReportEditor, seed: Path) -> None:
+    editor.render_button.click()
+    html = seed.parents[2] / "site" / "2021" / "zezhou-xzsp.html"
+    assert html.is_file()
+    assert "已生成" in editor.status.value and str(html) in unescape(editor.status.value)
+    assert "泽州县行政审批服务管理局" in html.read_text("utf-8")

@@ -1,0 +1,236 @@
+"""End to end: the editor notebook in a real JupyterLab, driven by headless Chromium.
+
+One scenario, because starting JupyterLab and a kernel is the slow part: open
+notebooks/editor.ipynb, run all cells, unbalance 表三 in the 自然人 column, see APP-BALANCE
+appear (and the input turn red), fix it, see it go, save, and read the file on disk.
+
+JupyterLab runs on 127.0.0.1 with a random token and a temporary root holding a copy of the
+notebook and the seed parameters; Jupyter's config, data, runtime and IPython folders are
+temporary too, so no user setting interferes (the ipywidgets labextension stays visible: it
+lives in sys.prefix/share/jupyter/labextensions, which is always on the path).
+
+About 35–55 s here (server ~4 s, page and kernel ~15 s, the scenario ~5 s, shutdown ~5 s).
+Skipped only when GOVINFO_SKIP_E2E=1; CI runs it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from govinfo.params import load
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "parameters" / "2021" / "zezhou-xzsp.yaml"
+NOTEBOOK = ROOT / "notebooks" / "editor.ipynb"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.jupyterlab,
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        os.environ.get("GOVINFO_SKIP_E2E") == "1", reason="GOVINFO_SKIP_E2E=1 (CI runs it)"
+    ),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def api(base: str, token: str, path: str, method: str = "GET") -> object:
+    request = urllib.request.Request(
+        f"{base}{path}", method=method, headers={"Authorization": f"token {token}"}
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        body = response.read()
+    return json.loads(body) if body else None
+
+
+@contextlib.contextmanager
+def jupyter_lab(root: Path, home: Path) -> Iterator[tuple[str, str]]:
+    """A JupyterLab server on ``root``; yields (base URL, token); always stopped."""
+    token = secrets.token_hex(16)
+    port = free_port()
+    env = dict(os.environ)
+    for name, folder in (
+        ("JUPYTER_CONFIG_DIR", "config"),
+        ("JUPYTER_DATA_DIR", "data"),
+        ("JUPYTER_RUNTIME_DIR", "runtime"),
+        ("IPYTHONDIR", "ipython"),
+        ("JUPYTERLAB_SETTINGS_DIR", "lab-settings"),
+        ("JUPYTERLAB_WORKSPACES_DIR", "lab-workspaces"),
+    ):
+        (home / folder).mkdir(parents=True)
+        env[name] = str(home / folder)
+    env.pop("JUPYTER_PATH", None)
+    # only what the editor needs: no language servers, no terminals
+    (home / "config" / "jupyter_server_config.json").write_text(
+        json.dumps(
+            {
+                "ServerApp": {
+                    "jpserver_extensions": {"jupyter_lsp": False, "jupyter_server_terminals": False}
+                }
+            }
+        ),
+        "utf-8",
+    )
+    # no "fetch news?" toast over the page (the network is closed anyway)
+    notification = (
+        home / "lab-settings/@jupyterlab/apputils-extension/notification.jupyterlab-settings"
+    )
+    notification.parent.mkdir(parents=True)
+    notification.write_text('{"fetchNews": "false", "checkForUpdates": false}', "utf-8")
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        f"--IdentityProvider.token={token}",  # ServerApp.token is deprecated in 2.x
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--ServerApp.root_dir={root}",
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
+    if os.geteuid() == 0:  # CI containers run as root
+        command.append("--allow-root")
+    log = (home / "jupyter.log").open("wb")
+    server = subprocess.Popen(
+        command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError(f"jupyter lab exited: {(home / 'jupyter.log').read_text()}")
+            with contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError):
+                api(base, token, "/api/status")
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError("jupyter lab did not answer /api/status within 30 s")
+            time.sleep(0.2)
+        yield base, token
+    finally:
+        with contextlib.suppress(Exception):  # kernels run in sessions of their own
+            for kernel in api(base, token, "/api/kernels"):  # type: ignore[union-attr]
+                api(base, token, f"/api/kernels/{kernel['id']}", method="DELETE")
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=5)
+        log.close()
+
+
+def test_editor_notebook_in_jupyterlab(tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    root = tmp_path / "root"
+    (root / "notebooks").mkdir(parents=True)
+    shutil.copy(NOTEBOOK, root / "notebooks" / "editor.ipynb")
+    params = root / "parameters" / "2021" / "zezhou-xzsp.yaml"
+    params.parent.mkdir(parents=True)
+    shutil.copy(SEED, params)
+
+    with jupyter_lab(root, tmp_path / "home") as (base, token), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 1000})
+        page.set_default_timeout(30_000)
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        try:
+            page.goto(f"{base}/lab/tree/notebooks/editor.ipynb?token={token}")
+            status = page.locator(".jp-StatusBar-TextItem", has_text="| Idle")
+            expect(status).to_be_visible(timeout=45_000)  # the kernel is connected and ready
+            for attempt in range(2):  # a run requested while the kernel connects can be lost
+                page.locator(".lm-MenuBar-itemLabel:text-is('Run')").click()
+                page.locator(".lm-Menu-itemLabel:text-is('Run All Cells')").click()
+                try:
+                    executed = page.locator(".jp-InputPrompt", has_text=re.compile(r"\[\d+\]"))
+                    expect(executed.first).to_be_visible(timeout=20_000)
+                    break
+                except AssertionError:
+                    if attempt:
+                        raise
+
+            editor = page.locator(".gi-editor")
+            expect(editor).to_be_visible(timeout=45_000)
+            panel = editor.locator(".gi-findings-panel")
+            expect(panel).to_contain_text("未发现问题")
+            editor.get_by_role("tab", name="三 申请情况").click()
+
+            cell = editor.locator(".gi-cell-applications-new-natural_person")
+            field = cell.locator("input")
+            expect(field).to_be_visible()
+            field.click()
+            field.press("Control+A")
+            field.press_sequentially("3")
+            expect(panel.locator(".gi-finding-APP-BALANCE").first).to_be_visible()
+            expect(panel).to_contain_text("APP-BALANCE")
+            expect(cell).to_have_class(re.compile(r"\bgi-error\b"))
+            expect(editor.locator(".gi-cell-applications-new-total input")).to_have_value("3")
+            preview = editor.locator('.gi-preview td[data-row="new"][data-col="natural_person"]')
+            expect(preview).to_have_text("3")
+            # a finding leads to its cells: from another tab, click the rule
+            editor.get_by_role("tab", name="基本信息").click()
+            expect(field).to_be_hidden()
+            panel.locator(".gi-finding-APP-BALANCE").first.click()
+            expect(field).to_be_visible()  # back on 三, the column's ledger cells outlined
+            expect(cell).to_have_class(re.compile(r"\bgi-focus\b"))
+
+            fix = editor.locator(".gi-cell-applications-granted-natural_person input")
+            fix.click()
+            fix.press("Control+A")
+            fix.press_sequentially("3")
+            expect(panel.locator(".gi-finding-APP-BALANCE")).to_have_count(0)
+            expect(panel).to_contain_text("未发现问题")
+            expect(editor.locator(".gi-cell-applications-total-total input")).to_have_value("3")
+            expect(cell).not_to_have_class(re.compile(r"\bgi-error\b"))
+
+            editor.locator(".gi-save-button").click()
+            expect(editor.locator(".gi-status")).to_contain_text("已保存")
+        except Exception:
+            page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
+            print(f"screenshot: {tmp_path / 'failure.png'}; page errors: {errors}")
+            raise
+        finally:
+            browser.close()
+
+    saved = load(params)
+    rows = saved.applications.rows
+    assert rows["new"] == (3, 0, 0, 0, 0, 0, 3)
+    assert rows["granted"] == (3, 0, 0, 0, 0, 0, 3)
+    assert rows["total"] == (3, 0, 0, 0, 0, 0, 3)
+    assert rows["carried_forward"] == (0,) * 7
+    assert saved.active.get("licensing") == 10727  # the rest is untouched
+    assert saved.narrative == load(SEED).narrative
