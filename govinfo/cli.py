@@ -122,6 +122,15 @@ def cmd_new(args: argparse.Namespace) -> int:
         print(f"error: --id {args.id!r} must match [a-z0-9][a-z0-9-]*", file=sys.stderr)
         return EXIT_UNREADABLE
     report = blank_report(args.agency, args.id, args.year, region=args.region or "")
+    # Refuse to write a file that would fail validation (year out of range, empty agency):
+    # the parser and rules know the limits, so ask them rather than repeating them here.
+    from .params import parse, to_mapping
+    from .rules import check
+
+    invalid = [f for f in check(parse(to_mapping(report))) if f.is_error]
+    if invalid:
+        print(f"error: {invalid[0].where}: {invalid[0].en}", file=sys.stderr)
+        return EXIT_UNREADABLE
     if args.output is None:
         sys.stdout.write(dumps_yaml(report))
         return EXIT_OK
@@ -167,11 +176,85 @@ def cmd_render(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_batch(args: argparse.Namespace) -> int:
+    from .batch import BatchError, Options, run_batch, summary_table
+
+    options = Options(
+        outdir=Path(args.output),
+        jobs=args.jobs,
+        timeout=args.timeout,
+        force=args.force,
+        allow_invalid=args.allow_invalid,
+        template=Path(args.template) if args.template else None,
+        executor=args.executor,
+        scheduler=args.scheduler,
+        progress=args.progress,
+        kernels=args.kernels,
+    )
+    try:
+        result = run_batch(args.paths, options)
+    except BatchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    print(summary_table(result))
+    return result.exit_code
+
+
 def cmd_install_template(args: argparse.Namespace) -> int:
     from .pipeline import install_template
 
     print(f"installed nbconvert template: {install_template(args.prefix)}")
     return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Read published reports (HTML, text, Markdown) into parameter files, nulls for gaps.
+
+    Exit 0 when every table cell was read, 1 when some were not (they are null and listed),
+    2 when a file could not be read at all.
+    """
+    from .files import atomic_write, output_path
+    from .importer import import_file
+    from .importer.output import dumps
+
+    if args.id and len(args.files) > 1:
+        print("error: --id names one agency; give one FILE with it", file=sys.stderr)
+        return EXIT_UNREADABLE
+    out = Path(args.output) if args.output else None
+    form = args.format or ("json" if out and out.suffix.lower() == ".json" else "yaml")
+    into_folder = out is not None and (len(args.files) > 1 or out.is_dir())
+    status, texts = EXIT_OK, []
+    for name in args.files:
+        try:
+            result = import_file(name, agency_id=args.id)
+        except ParameterError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            status = EXIT_UNREADABLE
+            continue
+        print(result.summary(), file=sys.stderr)
+        if not result.complete:
+            status = max(status, EXIT_FINDINGS)
+        text = dumps(result, form)
+        if out is None:
+            texts.append(text)
+            continue
+        target = out
+        if into_folder:
+            year, ident = result.mapping.get("year"), result.mapping["agency_id"]
+            if not isinstance(year, int):
+                print(f"error: {name}: no year found, cannot name the output", file=sys.stderr)
+                status = EXIT_UNREADABLE
+                continue
+            target = output_path(out, year, ident, f".{form}")
+        if target.exists() and not args.force:
+            print(f"error: {target} exists; use --force to replace it", file=sys.stderr)
+            status = EXIT_UNREADABLE
+            continue
+        atomic_write(target, text)
+        print(f"wrote {target}", file=sys.stderr)
+    if texts:
+        sys.stdout.write(("---\n" if form == "yaml" else "").join(texts))
+    return status
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -197,6 +280,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace an existing file")
     p.set_defaults(func=cmd_new)
 
+    p = sub.add_parser("import", help="read published reports (HTML/text) into parameter files")
+    p.add_argument("files", nargs="+", metavar="FILE", help="published report: HTML, text, Markdown")
+    p.add_argument("-o", "--output", help="output file, or a folder for several (default: stdout)")
+    p.add_argument("--format", choices=("yaml", "json"), help="default: yaml; json for *.json")
+    p.add_argument("--id", help="agency_id to write (default: from the file name)")
+    p.add_argument("--force", action="store_true", help="replace existing output files")
+    p.set_defaults(func=cmd_import)
+
     p = sub.add_parser(
         "render", help="publish reports: papermill + nbconvert → OUTDIR/<year>/<id>.html"
     )
@@ -207,6 +298,39 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--timeout", type=float, default=600, help="seconds per notebook cell")
     p.set_defaults(func=cmd_render)
+
+    p = sub.add_parser(
+        "batch",
+        help="publish every agency found: reports, index, region summaries (incremental)",
+        description="Render every parameter file found under PATH (in parallel, each in its "
+        "own kernel) into OUTDIR/<year>/<agency_id>.html|.ipynb, with OUTDIR/index.html, "
+        "OUTDIR/<year>/summary.html and OUTDIR/manifest.json. Only what changed since the "
+        "last run is rendered again. Exit 0 when every agency was published, 1 otherwise.",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="parameter files or folders")
+    p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="the site folder")
+    p.add_argument("-j", "--jobs", type=int, help="parallel renders (default: number of cores)")
+    p.add_argument("--timeout", type=float, default=600, help="seconds per notebook cell")
+    p.add_argument("--force", action="store_true", help="render everything again")
+    p.add_argument(
+        "--allow-invalid", action="store_true", help="publish invalid reports as stamped drafts"
+    )
+    p.add_argument("--template", help="report template notebook (default: annual_report.ipynb)")
+    p.add_argument("--executor", choices=("process", "dask"), default="process")
+    p.add_argument("--scheduler", metavar="ADDR", help="Dask scheduler, e.g. tcp://host:8786")
+    p.add_argument(
+        "--kernels",
+        choices=("fork", "plain"),
+        default="fork",
+        help="fork: each kernel forked from a preloaded server (fast, default); "
+        "plain: the usual kernel launch",
+    )
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        help="progress bar on standard error (default: when it is a terminal)",
+    )
+    p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser(
         "install-template",

@@ -1,0 +1,224 @@
+"""The site index: built from the manifest, self-contained, every link resolving, sortable in
+a real browser (headless Debian Chromium through Playwright)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+from bs4 import BeautifulSoup
+from test_batch import County, county_site
+
+from govinfo.site import index_html, write_index
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def entry(agency_id: str, year: int | None, **fields: object) -> dict:
+    base = {
+        "file": f"parameters/{year}/{agency_id}.yaml",
+        "agency": f"示例县{agency_id}",
+        "agency_id": agency_id,
+        "year": year,
+        "region": "示例省示例市示例县",
+        "kind": "department",
+        "scope": "agency",
+        "status": "published",
+        "errors": 0,
+        "warnings": 0,
+        "reason": "",
+        "html": f"{year}/{agency_id}.html",
+        "notebook": f"{year}/{agency_id}.ipynb",
+    }
+    return base | fields
+
+
+SYNTHETIC = {
+    "agencies": [
+        entry("b-ju", 2022, warnings=10),
+        entry("a-ju", 2022, warnings=9, agency="<script>alert(1)</script>局"),
+        entry(
+            "c-ju",
+            2022,
+            status="failed",
+            warnings=2,
+            html=None,
+            notebook="2022/c-ju.failed.ipynb",
+            reason="notebook failed in cell 4: RuntimeError: boom",
+        ),
+        entry(
+            "d-ju", 2022, status="invalid", errors=3, html=None, notebook=None, reason="APP-BALANCE"
+        ),
+        entry("e-ju", 2021, kind="government", scope="region"),
+        entry(
+            "",
+            None,
+            file="parameters/bad.yaml",
+            agency="",
+            status="invalid",
+            errors=1,
+            html=None,
+            notebook=None,
+            reason="YAML 格式错误",
+        ),
+    ],
+    "summaries": [
+        {"year": 2022, "status": "published", "html": "2022/summary.html"},
+        {"year": 2021, "status": "failed", "html": None, "reason": "kernel died"},
+    ],
+}
+
+
+def test_index_groups_by_year_with_status_counts_and_links() -> None:
+    soup = BeautifulSoup(index_html(SYNTHETIC), "lxml")
+    assert [s["id"] for s in soup.select("section.gi-year")] == ["y2022", "y2021", "unreadable"]
+    assert (
+        soup.select_one(".gi-meta").get_text(" ", strip=True)
+        == "共 6 份 已发布 3 未通过校验 2 生成失败 1"
+    )
+    rows = soup.select("#y2022 tbody tr")
+    assert [r["data-status"] for r in rows] == ["published", "published", "failed", "invalid"]
+    failed = soup.select_one('#y2022 tr[data-status="failed"]')
+    cells = [td.get_text(strip=True) for td in failed.select("td")]
+    assert cells[3:] == [
+        "生成失败",
+        "0",
+        "2",
+        "—",
+        "失败的笔记本",
+        "notebook failed in cell 4: RuntimeError: boom",
+    ]
+    assert failed.select_one("a")["href"] == "2022/c-ju.failed.ipynb"
+    assert soup.select_one('#y2022 a[href="2022/summary.html"]') is not None
+    assert "kernel died" in soup.select_one("#y2021 .gi-summary-link").get_text()
+    assert "人民政府" in soup.select_one("#y2021 tbody").get_text()  # kind label from the layout
+    assert "parameters/bad.yaml" in soup.select_one("#unreadable").get_text()
+    html = index_html(SYNTHETIC)
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)" in html
+
+
+def test_index_is_self_contained() -> None:
+    soup = BeautifulSoup(index_html(SYNTHETIC), "lxml")
+    assert not soup.select("script[src], link, img, iframe, object, embed")
+    assert len(soup.select("script")) == 1
+    csp = soup.select_one('meta[http-equiv="Content-Security-Policy"]')["content"]
+    assert "default-src 'none'" in csp
+    for link in soup.select("a[href]"):
+        assert not urlparse(link["href"]).scheme, link["href"]  # relative: the site moves
+
+
+# --------------------------------------------------------------------------- browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory: pytest.TempPathFactory) -> County:
+    return county_site(tmp_path_factory)
+
+
+def open_page(browser: object, path: Path) -> tuple[object, list[str], list[str]]:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    problems: list[str] = []
+    outside: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on(
+        "request",
+        lambda r: outside.append(r.url) if urlparse(r.url).scheme not in ("file", "data") else None,
+    )
+    page.goto(path.as_uri(), wait_until="load")
+    return page, problems, outside
+
+
+@pytest.mark.browser
+def test_index_links_resolve_and_nothing_is_fetched(county: County, browser: object) -> None:
+    page, problems, outside = open_page(browser, county.site / "index.html")
+    hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+    files = [Path(unquote(urlparse(h).path)) for h in hrefs if not urlparse(h).fragment]
+    assert len(files) == 2 * 27 + 2  # report and notebook per agency, a summary per year
+    missing = [str(f) for f in files if not f.is_file()]
+    assert missing == []
+    assert page.locator("section.gi-year").count() == 2
+    assert page.locator('tr[data-status="published"]').count() == 27
+    page.get_by_role("link", name="2022年政府信息公开工作年度报告汇总").click()
+    page.wait_for_load_state("load")
+    assert page.title() == "2022年政府信息公开工作年度报告汇总"
+    page.go_back()
+    page.locator("#y2021 tr", has_text="泽州县行政审批服务管理局").get_by_role(
+        "link", name="报告"
+    ).click()
+    page.wait_for_load_state("load")
+    assert page.title() == "泽州县行政审批服务管理局2021年政府信息公开工作年度报告"
+    assert problems == [] and outside == []
+    page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page_path", ["2021/summary.html", "2022/summary.html"])
+def test_summary_pages_load_cleanly(county: County, browser: object, page_path: str) -> None:
+    page, problems, outside = open_page(browser, county.site / page_path)
+    images = page.locator("figure.gi-chart img")
+    assert images.count() >= 5
+    for i in range(images.count()):
+        assert images.nth(i).evaluate("img => img.complete && img.naturalWidth > 0")
+    assert problems == [] and outside == []
+    page.close()
+
+
+@pytest.mark.browser
+def test_columns_sort_in_the_browser(tmp_path: Path, browser: object) -> None:
+    page, problems, outside = open_page(browser, write_index(tmp_path, SYNTHETIC))
+    table = page.locator("#y2022 table")
+
+    def column(n: int) -> list[str]:
+        return table.locator(f"tbody tr > :nth-child({n + 1})").all_inner_texts()
+
+    warnings = table.get_by_role("button", name="警告")
+    warnings.click()
+    assert column(6) == ["0", "2", "9", "10"]  # numbers sort as numbers, not as text
+    assert warnings.locator("xpath=..").get_attribute("aria-sort") == "ascending"
+    warnings.click()
+    assert column(6) == ["10", "9", "2", "0"]
+    assert warnings.locator("xpath=..").get_attribute("aria-sort") == "descending"
+    table.get_by_role("button", name="状态").click()
+    assert column(4) == ["生成失败", "未通过校验", "已发布", "已发布"]  # by status code
+    assert warnings.locator("xpath=..").get_attribute("aria-sort") == "none"
+    names = table.get_by_role("button", name="机关")
+    names.click()
+    ascending = column(0)
+    names.click()
+    assert column(0) == list(reversed(ascending))
+    assert problems == [] and outside == []
+    page.close()
+
+
+@pytest.mark.browser
+def test_index_has_no_serious_accessibility_violation(county: County, browser: object) -> None:
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright")
+    page, _, _ = open_page(browser, county.site / "index.html")
+    results = axe.Axe().run(page)
+    serious = [
+        (v["id"], v["impact"])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+    page.close()
