@@ -159,6 +159,47 @@ def install_template(prefix: str | Path | None = None) -> Path:
     return target
 
 
+def publish(
+    notebook: Path,
+    parameters: dict[str, Any],
+    html_path: Path,
+    *,
+    label: str,
+    timeout: float | None = None,
+    **engine_kwargs: Any,
+) -> Path:
+    """Execute ``notebook`` and write ``html_path`` and the executed ``.ipynb`` beside it.
+
+    Shared by reports and summaries. Nothing is written over a good page unless the whole
+    run succeeded: the executed notebook of a failed run is kept as ``*.failed.ipynb`` for
+    diagnosis, and the error (prefixed with ``label``) names the cell."""
+    notebook_path = html_path.with_suffix(".ipynb")
+    failed = html_path.with_suffix(".failed.ipynb")
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, scratch = tempfile.mkstemp(
+        prefix=f".{html_path.stem}.", suffix=".ipynb", dir=html_path.parent
+    )
+    os.close(fd)
+    scratch_path = Path(scratch)
+    try:
+        try:
+            nb = execute(notebook, parameters, scratch_path, timeout=timeout, **engine_kwargs)
+        except RenderError as exc:
+            if scratch_path.stat().st_size:
+                os.replace(scratch_path, failed)
+                raise RenderError(f"{label}: {exc} (executed notebook: {failed})") from None
+            raise RenderError(f"{label}: {exc}") from None
+        atomic_write(html_path, export_html(nb))
+        scratch_path.chmod(0o644)
+        os.replace(scratch_path, notebook_path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            scratch_path.unlink()
+    with contextlib.suppress(FileNotFoundError):
+        failed.unlink()
+    return notebook_path
+
+
 def render(
     path: str | Path,
     outdir: str | Path,
@@ -180,35 +221,12 @@ def render(
     if any(f.is_error for f in findings) and not allow_invalid:
         raise InvalidReport(path, findings)
     html_path = output_path(Path(outdir), report.year, report.agency_id, ".html")
-    notebook_path = html_path.with_suffix(".ipynb")
-    html_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, scratch = tempfile.mkstemp(
-        prefix=f".{report.agency_id}.", suffix=".ipynb", dir=html_path.parent
+    notebook_path = publish(
+        template_notebook(template),
+        parameters_of(path),
+        html_path,
+        label=str(path),
+        timeout=timeout,
+        **engine_kwargs,
     )
-    os.close(fd)
-    scratch_path = Path(scratch)
-    try:
-        try:
-            nb = execute(
-                template_notebook(template),
-                parameters_of(path),
-                scratch_path,
-                timeout=timeout,
-                **engine_kwargs,
-            )
-        except RenderError as exc:
-            failed = html_path.with_suffix(".failed.ipynb")
-            if scratch_path.stat().st_size:
-                os.replace(scratch_path, failed)
-                raise RenderError(f"{path}: {exc} (executed notebook: {failed})") from None
-            raise RenderError(f"{path}: {exc}") from None
-        atomic_write(html_path, export_html(nb))
-        scratch_path.chmod(0o644)
-        os.replace(scratch_path, notebook_path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            scratch_path.unlink()
-    stale = html_path.with_suffix(".failed.ipynb")
-    with contextlib.suppress(FileNotFoundError):
-        stale.unlink()
     return RenderResult(report, findings, html_path, notebook_path, time.perf_counter() - started)

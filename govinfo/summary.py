@@ -21,9 +21,7 @@ official tables and charts come from :mod:`govinfo.tables` and :mod:`govinfo.cha
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -428,36 +426,15 @@ def render_summary(
     As for reports, a failed run leaves the last good page alone and keeps the executed
     notebook as ``summary.failed.ipynb``; :class:`govinfo.pipeline.RenderError` says why.
     """
-    from .files import atomic_write
-    from .pipeline import RenderError, execute, export_html
+    from .pipeline import publish
 
     notebook = Path(template) if template else DEFAULT_TEMPLATE
     html_path = Path(outdir).resolve() / str(year) / f"{SUMMARY_NAME}.html"
-    html_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, scratch = tempfile.mkstemp(
-        prefix=f".{SUMMARY_NAME}.", suffix=".ipynb", dir=html_path.parent
-    )
-    os.close(fd)
-    scratch_path = Path(scratch)
     parameters = {
         "year": year,
         "agencies": list(agencies),
         "previous_agencies": None if previous_agencies is None else list(previous_agencies),
     }
-    failed = html_path.with_suffix(".failed.ipynb")
-    try:
-        try:
-            nb = execute(notebook, parameters, scratch_path, timeout=timeout, **engine_kwargs)
-        except RenderError as exc:
-            if scratch_path.stat().st_size:
-                os.replace(scratch_path, failed)
-            raise RenderError(f"{year} summary: {exc}") from None
-        atomic_write(html_path, export_html(nb))
-        scratch_path.chmod(0o644)
-        os.replace(scratch_path, html_path.with_suffix(".ipynb"))
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            scratch_path.unlink()
-    with contextlib.suppress(FileNotFoundError):
-        failed.unlink()
+    label = f"{year} summary"
+    publish(notebook, parameters, html_path, label=label, timeout=timeout, **engine_kwargs)
     return html_path, html_path.with_suffix(".ipynb")

@@ -1,4 +1,5 @@
-"""Shared fixtures: the seed report and modified copies of it, written under tmp_path.
+"""Shared fixtures: the seed report and modified copies of it, written under tmp_path; and
+the session's expensive ones — the rendered site, the county batch, a started browser.
 
 Most rule tests start from the published seed (every cell zero) or from ``busy`` (a
 balanced ledger with non-zero cells, so a broken identity shows two different sums), change
@@ -8,7 +9,12 @@ one thing, write the file and load it through :func:`govinfo.params.load` like a
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -120,3 +126,66 @@ def rendered_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     render(SEED, out)
     render(ROOT / "parameters" / "2022" / "shili-zrzyj.yaml", out)
     return out
+
+
+# --------------------------------------------------------------------------- browser
+# One headless Chromium (Debian's, driven by Playwright) for every browser test of the
+# session. The flags keep it off the closed network.
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+# --------------------------------------------------------------------------- the county
+# The full batch over a copy of parameters/ (~27 reports): once per session, shared by the
+# batch, site and summary tests. Tests that change files work on copies of it.
+
+
+@dataclass(frozen=True)
+class County:
+    params: Path
+    site: Path
+    seconds: float
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_govinfo(*args: object, cwd: Path | None = None) -> tuple[int, str, str, float]:
+    """``python -m govinfo ARGS`` in a subprocess: (exit code, stdout, stderr, seconds)."""
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "govinfo", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=900,
+    )
+    return proc.returncode, proc.stdout, proc.stderr, time.perf_counter() - started
+
+
+@pytest.fixture(scope="session")
+def county(tmp_path_factory: pytest.TempPathFactory) -> County:
+    root = tmp_path_factory.mktemp("county")
+    shutil.copytree(ROOT / "parameters", root / "parameters")
+    code, out, err, seconds = run_govinfo(
+        "batch", root / "parameters", "-o", root / "site", "--no-progress"
+    )
+    return County(root / "parameters", root / "site", seconds, code, out, err)

@@ -2,8 +2,8 @@
 rebuild, and the same jobs on a Dask cluster.
 
 The full batch over the examples (~27 reports) runs once per test session, into a temporary
-copy of ``parameters/``: :func:`county_site` is shared with ``test_site.py`` and
-``test_summary.py`` (the first caller builds, the others reuse the folder).
+copy of ``parameters/``: the session fixture ``county`` (tests/conftest.py) is shared with
+``test_site.py`` and ``test_summary.py``.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import re
 import shutil
 import subprocess
 import sys
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import County
+from conftest import run_govinfo as govinfo
 
 from govinfo import batch
 from govinfo.batch import Options, Runner, run_batch, validate
@@ -37,49 +37,6 @@ HEAVY = (
     "distributed",
     "tqdm",
 )
-
-
-def govinfo(*args: object, cwd: Path | None = None) -> tuple[int, str, str, float]:
-    started = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-m", "govinfo", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=900,
-    )
-    return proc.returncode, proc.stdout, proc.stderr, time.perf_counter() - started
-
-
-@dataclass(frozen=True)
-class County:
-    params: Path
-    site: Path
-    seconds: float
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def county_site(tmp_path_factory: pytest.TempPathFactory) -> County:
-    """The example county published once per session (shared by three test modules)."""
-    root = tmp_path_factory.getbasetemp() / "county"
-    record = root / "first-run.json"
-    if not record.exists():
-        shutil.rmtree(root, ignore_errors=True)
-        shutil.copytree(PARAMETERS, root / "parameters")
-        code, out, err, seconds = govinfo(
-            "batch", root / "parameters", "-o", root / "site", "--no-progress"
-        )
-        data = {"returncode": code, "stdout": out, "stderr": err, "seconds": seconds}
-        record.write_text(json.dumps(data), "utf-8")
-    data = json.loads(record.read_text("utf-8"))
-    return County(root / "parameters", root / "site", **data)
-
-
-@pytest.fixture(scope="module")
-def county(tmp_path_factory: pytest.TempPathFactory) -> County:
-    return county_site(tmp_path_factory)
 
 
 def manifest(site: Path) -> dict:

@@ -30,6 +30,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,16 +39,6 @@ from govinfo.params import load
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "parameters" / "2021" / "zezhou-xzsp.yaml"
 NOTEBOOK = ROOT / "notebooks" / "editor.ipynb"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 pytestmark = [
     pytest.mark.jupyterlab,
     pytest.mark.browser,
@@ -152,8 +143,8 @@ def jupyter_lab(root: Path, home: Path) -> Iterator[tuple[str, str]]:
         log.close()
 
 
-def test_editor_notebook_in_jupyterlab(tmp_path: Path) -> None:
-    from playwright.sync_api import expect, sync_playwright
+def test_editor_notebook_in_jupyterlab(tmp_path: Path, browser: Any) -> None:
+    from playwright.sync_api import expect
 
     root = tmp_path / "root"
     (root / "notebooks").mkdir(parents=True)
@@ -162,8 +153,7 @@ def test_editor_notebook_in_jupyterlab(tmp_path: Path) -> None:
     params.parent.mkdir(parents=True)
     shutil.copy(SEED, params)
 
-    with jupyter_lab(root, tmp_path / "home") as (base, token), sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with jupyter_lab(root, tmp_path / "home") as (base, token):
         page = browser.new_page(viewport={"width": 1500, "height": 1000})
         page.set_default_timeout(30_000)
         errors: list[str] = []
@@ -224,7 +214,7 @@ def test_editor_notebook_in_jupyterlab(tmp_path: Path) -> None:
             print(f"screenshot: {tmp_path / 'failure.png'}; page errors: {errors}")
             raise
         finally:
-            browser.close()
+            page.close()
 
     saved = load(params)
     rows = saved.applications.rows

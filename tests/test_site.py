@@ -3,24 +3,14 @@ a real browser (headless Debian Chromium through Playwright)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
 from bs4 import BeautifulSoup
-from test_batch import County, county_site
+from conftest import County
 
 from govinfo.site import index_html, write_index
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def entry(agency_id: str, year: int | None, **fields: object) -> dict:
@@ -117,21 +107,6 @@ def test_index_is_self_contained() -> None:
 
 
 # --------------------------------------------------------------------------- browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def county(tmp_path_factory: pytest.TempPathFactory) -> County:
-    return county_site(tmp_path_factory)
 
 
 def open_page(browser: object, path: Path) -> tuple[object, list[str], list[str]]:

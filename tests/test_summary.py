@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from test_batch import County, county_site
+from conftest import County
 
 from govinfo import layout as L
 from govinfo.model import ActiveDisclosure, Report, _frozen
@@ -20,11 +20,6 @@ ROOT = Path(__file__).resolve().parents[1]
 PARAMETERS = ROOT / "parameters"
 COUNTY = "示例省示例市示例县"
 ZEZHOU = "山西省晋城市泽州县"
-
-
-@pytest.fixture(scope="module")
-def county(tmp_path_factory: pytest.TempPathFactory) -> County:
-    return county_site(tmp_path_factory)
 
 
 def expected_sums(folder: Path, region: str) -> dict[tuple[str, str, str], Decimal]:
