@@ -316,7 +316,7 @@ def start_fork_server(options: Options) -> Any:
         return None
     server = ForkServer()
     try:
-        server.start()
+        server.start(timeout=None)  # imports while the workers start; the first kernel waits
     except OSError as exc:
         print(f"note: {exc}; launching kernels normally", file=sys.stderr)
         return None

@@ -95,8 +95,18 @@ class ForkedKernel:
         self.send_signal(signal.SIGKILL)
 
 
-def request_fork(address: str, connection_file: str, cwd: str, env: dict[str, str]) -> int:
-    """Ask the server at ``address`` for a kernel on ``connection_file``; returns its pid."""
+def request_fork(
+    address: str, connection_file: str, cwd: str, env: dict[str, str], wait: float = 60
+) -> int:
+    """Ask the server at ``address`` for a kernel on ``connection_file``; returns its pid.
+
+    The server may still be importing (it starts alongside the batch's workers): wait up to
+    ``wait`` seconds for its socket to appear; the ready file says it died instead."""
+    deadline = time.monotonic() + wait
+    while not os.path.exists(address):
+        if os.path.exists(address + ".failed") or time.monotonic() > deadline:
+            raise OSError("fork server did not start")
+        time.sleep(0.02)
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
         conn.settimeout(30)
         conn.connect(address)
@@ -174,18 +184,23 @@ class ForkServer:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def start(self, timeout: float = 60) -> None:
+    def start(self, timeout: float | None = 60) -> None:
+        """Launch the server and publish its address. With ``timeout=None`` return at once:
+        the server imports while the caller starts its workers, and the first kernel
+        request waits for the socket (see :func:`request_fork`)."""
         env = {**os.environ, **SINGLE_THREAD_ENV}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "govinfo.kernels", self.address], env=env
         )
+        os.environ[ENV_VAR] = self.address
+        if timeout is None:
+            return
         deadline = time.monotonic() + timeout
         while not os.path.exists(self.address):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 raise OSError("the govinfo fork server did not start")
             time.sleep(0.02)
-        os.environ[ENV_VAR] = self.address
 
     def stop(self) -> None:
         if os.environ.get(ENV_VAR) == self.address:
@@ -194,8 +209,9 @@ class ForkServer:
             self.process.terminate()
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(5)
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.address)
+        for leftover in (self.address, self.address + ".failed"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(leftover)
         with contextlib.suppress(OSError):
             self.folder.rmdir()
 
@@ -225,6 +241,16 @@ def _run_kernel(request: dict[str, Any]) -> None:
 
 
 def serve(address: str) -> None:
+    """Preload, then fork kernels; if preloading fails, leave a marker so clients stop
+    waiting for the socket and fall back to the plain launch."""
+    try:
+        _serve(address)
+    except Exception:
+        Path(address + ".failed").touch()
+        raise
+
+
+def _serve(address: str) -> None:
     """The server loop: preload, then fork one kernel per request, reaping finished ones."""
     import importlib
     import threading
