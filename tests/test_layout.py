@@ -216,7 +216,14 @@ def test_model_keys_match_model_md() -> None:
 
 
 # The foundation modules must not type an official label again: they derive it from layout.
-FOUNDATION = ("model", "params", "rules", "tables", "cli", "files", "findings")
+PACKAGE = Path(L.__file__).parent
+# Every module but the layout itself, the importer's declaration of the *2019* labels, and
+# the example generator's prose (narrative sentences that mention document kinds).
+CHECKED = sorted(
+    p.relative_to(PACKAGE).as_posix()
+    for p in PACKAGE.rglob("*.py")
+    if p.name not in ("layout.py", "legacy.py", "examples.py")
+)
 
 
 def _official_labels() -> set[str]:
@@ -251,9 +258,9 @@ def _code_strings(path: Path) -> list[tuple[int, str]]:
     ]
 
 
-@pytest.mark.parametrize("module", FOUNDATION)
+@pytest.mark.parametrize("module", CHECKED)
 def test_no_official_label_is_typed_twice(module: str) -> None:
-    path = Path(L.__file__).with_name(f"{module}.py")
+    path = PACKAGE / module
     labels = _official_labels()
     repeats = [
         (line, label) for line, text in _code_strings(path) for label in labels if label in text
