@@ -1,0 +1,52 @@
+"""Bytes to text: UTF-8, UTF-8 with BOM, UTF-16 with BOM, GB18030/GBK, detected automatically.
+
+Chinese portals still serve many pages in GBK (declared or not), so after the BOM and a
+strict UTF-8 attempt the declared ``charset`` of an HTML page is tried, then GB18030 (a
+superset of GBK and GB2312), and only then charset-normalizer's guess.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_DECLARED = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)""", re.I)
+_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030"}
+
+
+class DecodeError(ValueError):
+    """The bytes are not text in any encoding Chinese portals use."""
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """(text, encoding name). Raises :class:`DecodeError` for binary data."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return data.decode(name), "utf-8 (BOM)" if name == "utf-8-sig" else "utf-16"
+    if b"\x00" in data[:4096]:
+        raise DecodeError("binary file (NUL bytes), not a text or HTML report")
+    candidates = ["utf-8"]
+    declared = _DECLARED.search(data[:4096])
+    if declared:
+        name = declared.group(1).decode("ascii").lower()
+        candidates.append(_ALIASES.get(name, name))
+    candidates.append("gb18030")
+    for name in candidates:
+        try:
+            return data.decode(name), "gbk/gb18030" if name == "gb18030" else name
+        except (UnicodeDecodeError, LookupError):
+            continue
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # pragma: no cover - charset-normalizer ships with requests
+        best = None
+    else:
+        best = from_bytes(data).best()
+    if best is None:
+        raise DecodeError("not text in UTF-8, GB18030/GBK or any encoding detected")
+    return str(best), best.encoding
