@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .files import output_path
 from .findings import ERROR, Finding, ParameterError
 from .manifest import (
     FAILED,
@@ -264,10 +265,14 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
 
 
 def _ignore_sigint() -> None:
-    """Worker initializer: Ctrl-C is the parent's to handle (it stops the pool)."""
+    """Worker initializer: Ctrl-C is the parent's to handle (it stops the pool), and a
+    worker ends with the batch even when the batch is killed with -9."""
     import signal
 
+    from .kernels import die_with
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with(os.getppid())
 
 
 def make_executor(options: Options, tasks: int) -> tuple[Executor, int, Callable[[], None]]:
@@ -465,6 +470,7 @@ class Runner:
             self.queue.append(task)
         elif self.bar is not None:
             self.bar.total -= 1
+            self._counts()
             self.bar.refresh()
 
     def run(self, save: Callable[[], None]) -> None:
@@ -500,7 +506,10 @@ class Runner:
                         result = {"key": task["key"], "ok": False, "reason": f"{exc!r}"}
                     self._record(task, result)
                 if time.monotonic() - self.last_save > 2:
-                    save()
+                    try:
+                        save()
+                    except OSError as exc:  # e.g. disk full: keep rendering, the end retries
+                        print(f"warning: manifest not saved: {exc}", file=sys.stderr)
                     self.last_save = time.monotonic()
         finally:
             close()
@@ -539,8 +548,12 @@ class Runner:
                 target.reason = ""
         else:
             target.html = None
-            failed = self.outdir / str(task["year"]) / f"{_stem(task)}.failed.ipynb"
-            target.notebook = _relative(self.outdir, str(failed)) if failed.is_file() else None
+            try:  # the id may be the reason it failed: never look outside OUTDIR with it
+                failed = output_path(self.outdir, task["year"], _stem(task), ".failed.ipynb")
+            except ValueError:
+                failed = None
+            found = failed is not None and failed.is_file()
+            target.notebook = _relative(self.outdir, str(failed)) if found else None
             target.reason = result["reason"]
         self.done += ok
         self.failed += not ok
@@ -550,6 +563,13 @@ class Runner:
             if not self.pending[task["year"]]:
                 self._year_finished(task["year"])
 
+    def _counts(self) -> None:
+        """The bar's counts, drawn with its next refresh: drawn at once they would show
+        beside the old position for a moment ("0/27 … done 1")."""
+        left = self.bar.total - self.done - self.failed
+        postfix = f"done {self.done} · failed {self.failed} · left {left}"
+        self.bar.set_postfix_str(postfix, refresh=False)
+
     def _log(self, target: Entry | SummaryEntry, ok: bool) -> None:
         seconds = f" ({target.seconds:.1f} s)" if target.seconds else ""
         if ok:
@@ -557,8 +577,7 @@ class Runner:
         else:
             line = f"FAILED {target.label}: {target.reason}"
         if self.bar is not None:
-            left = self.bar.total - self.done - self.failed
-            self.bar.set_postfix_str(f"done {self.done} · failed {self.failed} · left {left}")
+            self._counts()
             self.bar.update(1)
             self.bar.write(line, file=sys.stderr)
         else:

@@ -43,6 +43,7 @@ PREFERRED_FAMILIES = (
 )
 PALETTE = ("#9b1c1c", "#c2410c", "#b7791f", "#2f855a", "#2b6cb0", "#6b46c1", "#718096")
 DPI = 200  # 2× of matplotlib's 100 dpi: sharp on high-density screens and in print
+LABEL_INCHES = 3.0  # a longer axis label is cut with "…" in the picture (the alt text keeps it)
 
 
 class FontError(RuntimeError):
@@ -87,6 +88,9 @@ def configure_fonts() -> str:
     family = next((f for f in PREFERRED_FAMILIES if f in families), sorted(families)[0])
     rcParams["font.family"] = [family, "DejaVu Sans"]
     rcParams["axes.unicode_minus"] = False
+    # Labels are agency names and other data: "$" is a character, never TeX math (an odd
+    # name like "$\frac{$" would otherwise stop the chart with a parse error).
+    rcParams["text.parse_math"] = False
     rcParams["svg.fonttype"] = "path"
     return family
 
@@ -127,6 +131,17 @@ def text_inches(text: str, points: float) -> float:
     return ems * points / 72
 
 
+def fit_label(text: str, points: float = 9, inches: float = LABEL_INCHES) -> str:
+    """``text`` as drawn on an axis: whole when it fits, else cut with "…". Labels can be
+    agency names of any length, and margins are computed from them: an unbounded name
+    would leave the plot no room at all (matplotlib refuses: "left cannot be >= right")."""
+    if text_inches(text, points) <= inches:
+        return text
+    while text and text_inches(text + "…", points) > inches:
+        text = text[:-1]
+    return text + "…"
+
+
 def _margins(fig, left: float, bottom: float, top: float = 0.45, right: float = 0.2) -> None:  # type: ignore[no-untyped-def]
     """Fixed margins in inches, computed from the labels. A layout engine (constrained or
     ``bbox_inches="tight"``) would draw the figure again just to measure it: twice the cost
@@ -161,13 +176,14 @@ def bar_chart(title: str, labels: Sequence[str], values: Sequence[float], unit: 
     fig, ax = _figure(height=max(1.6, 0.45 * len(labels) + 0.9))
     positions = range(len(labels))
     bars = ax.barh(positions, values, color=PALETTE[0], height=0.6)
-    ax.set_yticks(list(positions), labels=list(labels))
+    shown = [fit_label(label) for label in labels]
+    ax.set_yticks(list(positions), labels=shown)
     ax.invert_yaxis()
     ax.bar_label(bars, labels=[f"{v:g}" for v in values], padding=3, fontsize=9)
     ax.set_xlabel(unit, fontsize=9)
     ax.margins(x=0.15)
     _style(ax, title)
-    _margins(fig, left=max(text_inches(label, 9) for label in labels) + 0.25, bottom=0.55)
+    _margins(fig, left=max(text_inches(label, 9) for label in shown) + 0.25, bottom=0.55)
     return _finish(fig, f"条形图：{title}。{_describe(labels, values, unit)}。")
 
 
@@ -186,9 +202,10 @@ def grouped_bar_chart(
         bars = ax.bar(offsets, values, width=width, label=name, color=PALETTE[i % len(PALETTE)])
         ax.bar_label(bars, labels=[f"{v:g}" for v in values], padding=2, fontsize=8)
     crowded = len(groups) > 4
+    shown = [fit_label(group) for group in groups]
     ax.set_xticks(
         list(range(len(groups))),
-        labels=list(groups),
+        labels=shown,
         rotation=30 if crowded else 0,
         ha="right" if crowded else "center",
         rotation_mode="anchor",
@@ -197,7 +214,7 @@ def grouped_bar_chart(
     ax.margins(y=0.15)
     ax.legend(fontsize=8, frameon=False, ncols=min(n, 4), loc="upper right")
     _style(ax, title)
-    longest = max(text_inches(group, 9) for group in groups)
+    longest = max(text_inches(group, 9) for group in shown)
     _margins(fig, left=0.6, bottom=(longest * 0.5 + 0.35) if crowded else 0.45)
     described = "；".join(
         f"{group}：" + "，".join(f"{name} {values[g]:g} {unit}" for name, values in series)

@@ -213,12 +213,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     Exit 0 when every table cell was read, 1 when some were not (they are null and listed),
     2 when a file could not be read at all.
     """
-    from .files import atomic_write, output_path
+    from .files import AGENCY_ID_PATTERN, atomic_write, output_path
     from .importer import import_file
     from .importer.output import dumps
 
     if args.id and len(args.files) > 1:
         print("error: --id names one agency; give one FILE with it", file=sys.stderr)
+        return EXIT_UNREADABLE
+    if args.id is not None and not AGENCY_ID_PATTERN.fullmatch(args.id):
+        print(f"error: --id {args.id!r} must match [a-z0-9][a-z0-9-]*", file=sys.stderr)
         return EXIT_UNREADABLE
     out = Path(args.output) if args.output else None
     form = args.format or ("json" if out and out.suffix.lower() == ".json" else "yaml")
@@ -252,8 +255,10 @@ def cmd_import(args: argparse.Namespace) -> int:
             continue
         atomic_write(target, text)
         print(f"wrote {target}", file=sys.stderr)
+    if form == "json" and len(texts) > 1:
+        texts = ["[\n" + ",\n".join(t.rstrip("\n") for t in texts) + "\n]\n"]
     if texts:
-        sys.stdout.write(("---\n" if form == "yaml" else "").join(texts))
+        sys.stdout.write("---\n".join(texts))
     return status
 
 
@@ -281,7 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_new)
 
     p = sub.add_parser("import", help="read published reports (HTML/text) into parameter files")
-    p.add_argument("files", nargs="+", metavar="FILE", help="published report: HTML, text, Markdown")
+    p.add_argument("files", nargs="+", metavar="FILE", help="a published report: HTML or text")
     p.add_argument("-o", "--output", help="output file, or a folder for several (default: stdout)")
     p.add_argument("--format", choices=("yaml", "json"), help="default: yaml; json for *.json")
     p.add_argument("--id", help="agency_id to write (default: from the file name)")
@@ -350,6 +355,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_UNREADABLE
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:  # a full disk, a folder not writable: one line, not a traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -9,6 +9,21 @@ import tempfile
 from pathlib import Path
 
 AGENCY_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
+# Device names Windows reserves in every folder, whatever the extension (``con.html`` is the
+# console): a site copied to a Windows server or share could not hold such a page, so these
+# ids are refused although they match the pattern.
+WINDOWS_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul", *(f"{d}{i}" for d in ("com", "lpt") for i in range(10))}
+)
+
+
+def is_safe_id(agency_id: object) -> bool:
+    """True for an id that can name a file in any folder on any system (rule AGENCY-ID)."""
+    return (
+        isinstance(agency_id, str)
+        and AGENCY_ID_PATTERN.fullmatch(agency_id) is not None
+        and agency_id not in WINDOWS_RESERVED
+    )
 
 
 def atomic_write(path: Path, data: str | bytes) -> None:
@@ -42,13 +57,21 @@ def output_path(outdir: Path, year: int, agency_id: str, suffix: str) -> Path:
 
     Validation already rejects such ids (rule AGENCY-ID); this is the last line of defence
     so that no data value can ever name a file outside the output folder.
+
+    Symbolic links: OUTDIR itself may be a link (it is followed: the site lives where it
+    points). Below OUTDIR, the resolved target must stay inside the resolved OUTDIR, so a
+    year folder or a page that is a link to somewhere else (``OUTDIR/2021 -> /elsewhere``)
+    is refused rather than written through.
     """
-    if not AGENCY_ID_PATTERN.fullmatch(agency_id):
+    if not is_safe_id(agency_id):
         raise ValueError(f"agency_id {agency_id!r} is not a safe file name")
     if not isinstance(year, int) or not 1900 <= year <= 2999:
         raise ValueError(f"year {year!r} is not a four-digit year")
     root = Path(outdir).resolve()
     target = (root / str(year) / f"{agency_id}{suffix}").resolve()
     if root not in target.parents:
-        raise ValueError(f"{target} is outside {root}")
+        raise ValueError(
+            f"{Path(outdir) / str(year) / (agency_id + suffix)} leads outside the output "
+            f"folder {root} (through a symbolic link?)"
+        )
     return target

@@ -219,8 +219,23 @@ class ForkServer:
 # --------------------------------------------------------------------------- server side
 
 
+def die_with(parent: int) -> None:
+    """End this process (SIGKILL) when ``parent`` ends, even by ``kill -9`` (Linux's
+    parent-death signal; a no-op elsewhere). Used by kernels, which lead a session of their
+    own and so escape a kill of the batch's process group (reparented to init, their client
+    gone, they would run forever), and by the batch's workers."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent was gone before the signal was set
+        os._exit(1)
+
+
 def _run_kernel(request: dict[str, Any]) -> None:
     """In the forked child: become a kernel on the requested connection file."""
+    server = os.getppid()
+    die_with(server)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     os.setsid()
@@ -235,7 +250,7 @@ def _run_kernel(request: dict[str, Any]) -> None:
     from ipykernel.kernelapp import IPKernelApp
 
     app = IPKernelApp.instance()
-    app.parent_handle = int(os.environ.get("JPY_PARENT_PID") or 0)
+    app.parent_handle = server  # elsewhere than Linux, ipykernel's poller ends it with the server
     app.initialize(["-f", request["connection_file"]])
     app.start()
 
@@ -272,8 +287,15 @@ def _serve(address: str) -> None:
     listener.bind(address + ".tmp")
     listener.listen(64)
     os.replace(address + ".tmp", address)  # the path appears only once we accept
+    parent = os.getppid()
+    listener.settimeout(1.0)  # wake up each second: a server whose batch was killed ends
     while True:
-        conn, _ = listener.accept()
+        try:
+            conn, _ = listener.accept()
+        except TimeoutError:
+            if os.getppid() != parent:
+                sys.exit(0)
+            continue
         with conn:
             try:
                 request = json.loads(conn.makefile("rb").readline())

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import stat
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
@@ -115,10 +117,18 @@ def sha256(data: bytes) -> str:
 
 
 def file_sha(path: str | Path) -> str | None:
+    """SHA-256 of a regular file, read in blocks; None for anything else. ``previous`` may
+    name a device such as /dev/zero: reading it whole would never end (or fill memory)."""
+    h = hashlib.sha256()
     try:
-        return sha256(Path(path).read_bytes())
+        if not stat.S_ISREG(os.stat(path).st_mode):  # before open: a FIFO would block it
+            return None
+        with open(path, "rb") as handle:
+            while block := handle.read(1 << 20):
+                h.update(block)
     except OSError:
         return None
+    return h.hexdigest()
 
 
 def digest(data: Any) -> str:

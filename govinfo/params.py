@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import os
 import re
+import stat
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -21,7 +23,7 @@ from typing import Any
 import yaml
 
 from . import layout as L
-from .files import AGENCY_ID_PATTERN, atomic_write
+from .files import WINDOWS_RESERVED, atomic_write, is_safe_id
 from .findings import ERROR, WARNING, Finding, ParameterError
 from .model import (
     ActiveDisclosure,
@@ -38,6 +40,15 @@ from .model import (
 BLANK_MARKS = {"", "/", "-", "—", "－", "–", "——", "／"}
 FEE_LIMIT_10K_YUAN = Decimal(100_000_000)  # 1 万亿元: beyond it the unit must be 元, not 万元
 SUFFIXES = {".yaml", ".yml", ".json"}
+# Hostile or broken input must fail fast and clearly, not hang or exhaust memory.
+MAX_FILE_BYTES = 2 * 1024 * 1024  # a real report is a few KB; refused before parsing
+MAX_WEIGHT = 2 * MAX_FILE_BYTES  # values + characters once YAML aliases are expanded
+MAX_DEPTH = 32  # nesting; a parameter file needs 4
+# Every count and amount must be below 10^15 (exact as a double, as JSON readers, charts and
+# spreadsheets hold numbers) with at most 20 decimal places: beyond, digits would be lost or a
+# number like 1e999999999 would take the machine down when written out in full.
+MAX_INTEGER_DIGITS = 15
+MAX_DECIMAL_PLACES = 20
 
 # --------------------------------------------------------------------------- reading text
 
@@ -62,6 +73,27 @@ def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decima
         return float(loader.construct_yaml_float(node))  # .nan / .inf: rejected later
 
 
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | Decimal:
+    """A YAML integer; one with more digits than any count can have stays a Decimal, so
+    that the range check names its field (``int()`` refuses beyond 4300 digits)."""
+    text = loader.construct_scalar(node).replace("_", "")
+    if re.fullmatch(r"[-+]?[0-9]{19,}", text):
+        return Decimal(text)
+    return int(loader.construct_yaml_int(node))
+
+
+def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    """A YAML date; one that does not exist (2022-13-45) stays text for rule DATE."""
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+def _json_int(text: str) -> int | Decimal:
+    return Decimal(text) if len(text.lstrip("-")) > 18 else int(text)
+
+
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:
@@ -76,6 +108,8 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[
 
 for _loader in (_Loader, _FastLoader):
     _loader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+    _loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+    _loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
     _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
@@ -93,15 +127,103 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return data
 
 
-def read_mapping(path: Path) -> dict[str, Any]:
-    """The raw mapping of a YAML or JSON parameter file (by suffix; JSON is also YAML)."""
-    name = str(path)
+def _read_bytes(name: str) -> bytes:
+    """The file's bytes: a regular file of at most MAX_FILE_BYTES (a FIFO or a device such
+    as /dev/zero, named directly or as ``previous``, would block or never end)."""
     try:
-        raw = Path(path).read_bytes()
+        info = os.stat(name)
+        if not stat.S_ISREG(info.st_mode):
+            raise ParameterError(name, None, "不是普通文件 / not a regular file")
+        with open(name, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise ParameterError(name, None, "文件不存在 / file not found") from None
     except OSError as exc:
         raise ParameterError(name, None, f"无法读取 / cannot read: {exc.strerror}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        size = max(info.st_size, len(raw)) / 1024 / 1024
+        limit = MAX_FILE_BYTES // 1024 // 1024
+        raise ParameterError(
+            name, None, f"文件过大 / file too large: {size:.1f} MB (at most {limit} MB)"
+        )
+    return raw
+
+
+class _Inspector:
+    """Walks a loaded mapping once: text must be valid Unicode (a lone surrogate from a JSON
+    or YAML escape cannot be written as UTF-8), nesting shallow, and the content small once
+    YAML aliases are expanded (papermill writes every value out in full: a "billion
+    laughs" file of a few hundred bytes would become gigabytes)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.weight = 0
+        self.seen: dict[int, int] = {}
+
+    def fail(self, field: str, message: str) -> ParameterError:
+        return ParameterError(self.name, field or None, message)
+
+    def visit(self, value: Any, field: str, depth: int = 0) -> int:
+        if isinstance(value, dict | list):
+            known = self.seen.get(id(value))
+            if known is not None:  # an alias: counted again, walked once
+                self._add(known, field)
+                return known
+            if depth >= MAX_DEPTH:
+                raise self.fail(_top(field), f"嵌套过深 / nested more than {MAX_DEPTH} levels")
+            start = self.weight
+            self._add(1, field)
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    child = f"{field}.{key}" if field else str(key)
+                    self.visit(key, child, depth + 1)
+                    self.visit(item, child, depth + 1)
+            else:
+                for i, item in enumerate(value):
+                    self.visit(item, f"{field}[{i}]", depth + 1)
+            self.seen[id(value)] = self.weight - start
+            return self.weight - start
+        if isinstance(value, str):
+            if not value.isascii():
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError as exc:
+                    raise self.fail(
+                        field,
+                        f"文本含无效的 Unicode 字符 / invalid Unicode text: lone surrogate "
+                        f"U+{ord(value[exc.start]):04X}",
+                    ) from None
+            self._add(len(value) + 1, field)
+            return len(value) + 1
+        self._add(1, field)
+        return 1
+
+    def _add(self, amount: int, field: str) -> None:
+        self.weight += amount
+        if self.weight > MAX_WEIGHT:
+            message = "内容展开后过大（YAML 别名？）/ too large once YAML aliases are expanded"
+            raise self.fail(_top(field), message)
+
+
+def _top(field: str) -> str:
+    return re.split(r"[.\[]", field, maxsplit=1)[0]
+
+
+def _flow_depth(text: str) -> int:
+    """How deep ``[`` and ``{`` nest, counted over the whole text (strings included: an
+    overestimate is harmless). libyaml's composer recurses in C, so a file of a million
+    ``[`` would crash the interpreter instead of raising an error."""
+    depth = deepest = 0
+    for char in re.sub(r"[^\[\]{}]+", "", text):
+        depth = depth + 1 if char in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def read_mapping(path: Path) -> dict[str, Any]:
+    """The raw mapping of a YAML or JSON parameter file (by suffix; JSON is also YAML)."""
+    name = str(path)
+    raw = _read_bytes(name)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -110,17 +232,20 @@ def read_mapping(path: Path) -> dict[str, Any]:
         ) from None
     if not text.strip():
         raise ParameterError(name, None, "文件为空 / file is empty")
+    is_json = Path(path).suffix.lower() == ".json"
     try:
-        if Path(path).suffix.lower() == ".json":
+        if is_json:
             data = json.loads(
                 text,
                 parse_float=Decimal,
+                parse_int=_json_int,
                 parse_constant=_reject_constant,
                 object_pairs_hook=_unique_pairs,
             )
         else:
+            fast = _FastLoader if _flow_depth(text) <= MAX_DEPTH else _Loader
             try:
-                data = yaml.load(text, Loader=_FastLoader)
+                data = yaml.load(text, Loader=fast)
             except yaml.YAMLError:
                 data = yaml.load(text, Loader=_Loader)  # raises again, with the clearer message
     except yaml.YAMLError as exc:
@@ -128,12 +253,16 @@ def read_mapping(path: Path) -> dict[str, Any]:
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ParameterError(name, where, f"YAML 格式错误 / malformed YAML: {problem}") from None
-    except ValueError as exc:  # json.JSONDecodeError is a ValueError
-        raise ParameterError(name, None, f"JSON 格式错误 / malformed JSON: {exc}") from None
+    except ValueError as exc:  # json.JSONDecodeError, or a YAML value no type accepts
+        form = "JSON 格式错误 / malformed JSON" if is_json else "YAML 格式错误 / malformed YAML"
+        raise ParameterError(name, None, f"{form}: {exc}") from None
+    except RecursionError:
+        raise ParameterError(name, None, "嵌套过深 / nested too deeply") from None
     if not isinstance(data, dict):
         raise ParameterError(
             name, None, "顶层应为键值映射 / the top level must be a mapping of keys"
         )
+    _Inspector(name).visit(data, "")
     return data
 
 
@@ -231,6 +360,12 @@ class _Parser:
         number = Decimal(str(value)) if isinstance(value, float) else value
         if isinstance(number, Decimal) and not number.is_finite():
             raise self.fail(field, f"应为有限数字 / expected a finite number, got {value}")
+        if not _in_range(number):
+            raise self.fail(
+                field,
+                f"数字超出范围 / number out of range: {_short(number)} (at most "
+                f"{MAX_INTEGER_DIGITS} digits before and {MAX_DECIMAL_PLACES} after the point)",
+            )
         if number < 0:
             self.add(
                 "NEGATIVE",
@@ -336,7 +471,15 @@ class _Parser:
 
     def agency_id(self, value: Any) -> str:
         text = self.text(value, "agency_id")
-        if not AGENCY_ID_PATTERN.fullmatch(text):
+        if text in WINDOWS_RESERVED:
+            self.add(
+                "AGENCY-ID",
+                ERROR,
+                ("agency_id", None, None),
+                f"agency_id {text!r} 是 Windows 保留的设备名，不能用作文件名",
+                f"agency_id {text!r} is a device name Windows reserves: it cannot name a file",
+            )
+        elif not is_safe_id(text):
             self.add(
                 "AGENCY-ID",
                 ERROR,
@@ -490,6 +633,24 @@ class _Parser:
             for key in L.CASE_GROUP_KEYS
         }
         return ReviewLitigation(_frozen(groups))
+
+
+def _in_range(number: int | Decimal) -> bool:
+    if isinstance(number, int):
+        return abs(number) < 10**MAX_INTEGER_DIGITS
+    exponent = number.as_tuple().exponent
+    if not isinstance(exponent, int) or not -MAX_DECIMAL_PLACES <= exponent <= MAX_INTEGER_DIGITS:
+        return False
+    return number.is_zero() or number.adjusted() < MAX_INTEGER_DIGITS
+
+
+def _short(number: int | Decimal) -> str:
+    """A number for a message, cut short: it may have thousands of digits."""
+    try:
+        text = str(number)
+    except ValueError:  # an int beyond Python's 4300-digit conversion limit
+        return "a number with more than 4300 digits"
+    return text if len(text) <= 40 else f"{text[:12]}…({len(text)} characters)"
 
 
 def _kind(value: Any) -> str:

@@ -25,6 +25,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from . import layout as L
 from .files import atomic_write, output_path
 from .findings import Finding
 from .model import Report
@@ -74,13 +75,19 @@ def template_notebook(template: str | Path | None = None) -> Path:
 
 def parameters_of(path: Path) -> dict[str, Any]:
     """The parameters exactly as ``papermill -f path`` would read them, plus ``source_file``
-    so that a relative ``previous`` resolves against the parameter file's folder."""
+    so that a relative ``previous`` resolves against the parameter file's folder.
+
+    Only the report's own top-level keys are passed: papermill writes each key into the
+    parameters cell as a Python name, unescaped, so an unknown key such as
+    ``'x = open("/etc/x", "w") #'`` (an UNKNOWN-KEY error, but published anyway with
+    --allow-invalid) would run as code in the kernel. Values are always escaped."""
     if path.suffix.lower() == ".json":
         data = json.loads(path.read_text("utf-8-sig"))
     else:
         from papermill.iorw import read_yaml_file
 
         data = read_yaml_file(str(path))
+    data = {key: value for key, value in data.items() if key in L.TOP_LEVEL_KEYS}
     data["source_file"] = str(path.resolve())
     return data
 
@@ -220,13 +227,20 @@ def render(
     findings = check(report)
     if any(f.is_error for f in findings) and not allow_invalid:
         raise InvalidReport(path, findings)
-    html_path = output_path(Path(outdir), report.year, report.agency_id, ".html")
-    notebook_path = publish(
-        template_notebook(template),
-        parameters_of(path),
-        html_path,
-        label=str(path),
-        timeout=timeout,
-        **engine_kwargs,
-    )
+    try:
+        html_path = output_path(Path(outdir), report.year, report.agency_id, ".html")
+    except ValueError as exc:  # reached only with --allow-invalid (rules AGENCY-ID, YEAR)
+        raise RenderError(f"{path}: not published: {exc}") from None
+    parameters = parameters_of(path)
+    try:
+        notebook_path = publish(
+            template_notebook(template),
+            parameters,
+            html_path,
+            label=str(path),
+            timeout=timeout,
+            **engine_kwargs,
+        )
+    except OSError as exc:  # a full disk, a folder not writable: the last good page stays
+        raise RenderError(f"{path}: cannot write {html_path.parent}: {exc}") from None
     return RenderResult(report, findings, html_path, notebook_path, time.perf_counter() - started)

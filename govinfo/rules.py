@@ -29,7 +29,6 @@ NARRATIVE-EMPTY           —      一 has text (also flags ``govinfo new`` plac
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Iterable, Iterator, Sequence
 
 from . import layout as L
@@ -297,12 +296,25 @@ def _prose(report: Report) -> str:
     return "\n".join(t for t in texts if not is_blank_text(t))
 
 
+PROSE_RUN = 8  # characters: shorter common runs are ordinary official phrasing
+
+
 def prose_overlap(text: str, previous: str) -> float:
-    """Share of this year's characters found in matching blocks of last year's text."""
-    if not text or not previous:
+    """Share of this year's characters that lie in a run of at least 8 characters also found
+    in last year's text.
+
+    Linear time, from the set of last year's 8-character windows: difflib's matching blocks,
+    used before, took 25 s on a 20,000-character narrative and hours on a long one.
+    """
+    if len(text) < PROSE_RUN or len(previous) < PROSE_RUN:
         return 0.0
-    matcher = difflib.SequenceMatcher(None, text, previous, autojunk=False)
-    same = sum(block.size for block in matcher.get_matching_blocks() if block.size >= 8)
+    windows = {previous[i : i + PROSE_RUN] for i in range(len(previous) - PROSE_RUN + 1)}
+    same = reach = 0  # characters counted; end of the last run counted
+    for i in range(len(text) - PROSE_RUN + 1):
+        if text[i : i + PROSE_RUN] in windows:
+            end = i + PROSE_RUN
+            same += end - max(reach, i)
+            reach = end
     return same / len(text)
 
 

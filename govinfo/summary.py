@@ -426,10 +426,11 @@ def render_summary(
     As for reports, a failed run leaves the last good page alone and keeps the executed
     notebook as ``summary.failed.ipynb``; :class:`govinfo.pipeline.RenderError` says why.
     """
+    from .files import output_path
     from .pipeline import publish
 
     notebook = Path(template) if template else DEFAULT_TEMPLATE
-    html_path = Path(outdir).resolve() / str(year) / f"{SUMMARY_NAME}.html"
+    html_path = output_path(Path(outdir), year, SUMMARY_NAME, ".html")  # no link out of OUTDIR
     parameters = {
         "year": year,
         "agencies": list(agencies),
