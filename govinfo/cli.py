@@ -213,15 +213,19 @@ def cmd_import(args: argparse.Namespace) -> int:
     Exit 0 when every table cell was read, 1 when some were not (they are null and listed),
     2 when a file could not be read at all.
     """
-    from .files import AGENCY_ID_PATTERN, atomic_write, output_path
+    from .files import atomic_write, is_safe_id, output_path
     from .importer import import_file
     from .importer.output import dumps
 
     if args.id and len(args.files) > 1:
         print("error: --id names one agency; give one FILE with it", file=sys.stderr)
         return EXIT_UNREADABLE
-    if args.id is not None and not AGENCY_ID_PATTERN.fullmatch(args.id):
-        print(f"error: --id {args.id!r} must match [a-z0-9][a-z0-9-]*", file=sys.stderr)
+    if args.id is not None and not is_safe_id(args.id):
+        print(
+            f"error: --id {args.id!r} must match [a-z0-9][a-z0-9-]* and not be a reserved "
+            "device name (con, nul, com1 …) (rule AGENCY-ID)",
+            file=sys.stderr,
+        )
         return EXIT_UNREADABLE
     out = Path(args.output) if args.output else None
     form = args.format or ("json" if out and out.suffix.lower() == ".json" else "yaml")
