@@ -229,7 +229,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         return EXIT_UNREADABLE
     out = Path(args.output) if args.output else None
     form = args.format or ("json" if out and out.suffix.lower() == ".json" else "yaml")
-    into_folder = out is not None and (len(args.files) > 1 or out.is_dir())
+    into_folder = out is not None and (
+        len(args.files) > 1 or out.is_dir() or str(args.output).endswith(("/", "\\"))
+    )
     status, texts = EXIT_OK, []
     for name in args.files:
         try:

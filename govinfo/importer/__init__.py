@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import layout as L
-from ..files import AGENCY_ID_PATTERN
+from ..files import is_safe_id
 from ..findings import ERROR, WARNING, Finding, ParameterError
 from ..model import Report
 from . import sections as S
@@ -258,7 +258,7 @@ def _agency_id(given: str | None, name: str | None, agency: str) -> tuple[str, s
         stem = Path(name).name.split(".")[0].lower()
         stem = re.sub(r"(?<![0-9])(?:19|20)\d\d(?![0-9])", "", stem)
         stem = re.sub(r"[^a-z0-9]+", "-", stem).strip("-")
-        if AGENCY_ID_PATTERN.fullmatch(stem) and re.search(r"[a-z]", stem):
+        if is_safe_id(stem) and re.search(r"[a-z]", stem):
             return stem, "from the file name; use --id to set it"
     digest = hashlib.sha1((agency or "unknown").encode("utf-8")).hexdigest()[:10]
     return f"agency-{digest}", "from the agency name; use --id to set it"
