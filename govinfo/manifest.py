@@ -33,8 +33,22 @@ PUBLISHED, INVALID, FAILED = "published", "invalid", "failed"
 RENDER_ROOTS = ("__init__.py", "pipeline.py", "document.py", "summary.py")
 
 
+class _Record:
+    """JSON round trip of a manifest record; ``run`` describes this run only, never saved."""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Any:
+        names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)  # type: ignore[call-overload]
+        del data["run"]
+        return data
+
+
 @dataclass
-class Entry:
+class Entry(_Record):
     """One parameter file: what validation found and what rendering did (a manifest row)."""
 
     file: str  # as found (relative to where the batch ran)
@@ -61,16 +75,6 @@ class Entry:
     summable: bool = True
     run: str = ""  # this run only (not saved): rendered | unchanged | skipped
 
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Entry:
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        del data["run"]
-        return data
-
     @property
     def label(self) -> str:
         return f"{self.year or '????'}/{self.agency_id or Path(self.file).name}"
@@ -82,7 +86,7 @@ class Entry:
 
 
 @dataclass
-class SummaryEntry:
+class SummaryEntry(_Record):
     year: int
     hash: str = ""
     status: str = FAILED
@@ -93,16 +97,6 @@ class SummaryEntry:
     rendered_at: str | None = None
     regions: list[str] = field(default_factory=list)
     run: str = ""
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> SummaryEntry:
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        del data["run"]
-        return data
 
     @property
     def label(self) -> str:
