@@ -750,7 +750,8 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
-    flow = all(isinstance(v, int | Decimal | str) for v in data)
+    # A row stays on one line even with nulls in it (cells an import could not read).
+    flow = all(v is None or isinstance(v, int | Decimal | str) for v in data)
     return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
 
 
@@ -780,10 +781,16 @@ _Dumper.add_representer(Decimal, _represent_decimal)
 _Dumper.add_representer(_FlowMapping, _represent_flow_mapping)
 
 
+def dumps_mapping(data: Mapping[str, Any], form: str = "yaml") -> str:
+    """A parameter-file mapping as text in the house style (``yaml`` or ``json``): rows on
+    one line, long text as blocks, decimals digit for digit. Used by saving and by import."""
+    if form == "json":
+        return _json_text(data) + "\n"
+    return yaml.dump(dict(data), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+
+
 def dumps_yaml(report: Report) -> str:
-    return yaml.dump(
-        to_mapping(report), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100
-    )
+    return dumps_mapping(to_mapping(report), "yaml")
 
 
 def _json_default(value: Any) -> Any:
@@ -816,7 +823,7 @@ def _json_text(value: Any, level: int = 0) -> str:
 
 
 def dumps_json(report: Report) -> str:
-    return _json_text(to_mapping(report)) + "\n"
+    return dumps_mapping(to_mapping(report), "json")
 
 
 def save(report: Report, path: str | Path) -> Path:

@@ -189,3 +189,21 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> County:
         "batch", root / "parameters", "-o", root / "site", "--no-progress"
     )
     return County(root / "parameters", root / "site", seconds, code, out, err)
+
+
+# --------------------------------------------------------------------------- the CLI
+
+Run = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Run:
+    """``run("validate", path, ...)`` → (exit code, stdout, stderr) of ``govinfo`` in-process."""
+    from govinfo.cli import main
+
+    def call(*argv: str | Path) -> tuple[int, str, str]:
+        code = main([str(a) for a in argv])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return call

@@ -17,14 +17,14 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from conftest import SEED
+from conftest import SEED, Run
 
 from govinfo.batch import RESERVED_IDS
 from govinfo.cli import main
@@ -35,7 +35,6 @@ CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 CASES: list[dict[str, Any]] = yaml.safe_load((CORPUS / "cases.yaml").read_text("utf-8"))["cases"]
 COMMANDS = ("validate", "render", "render-allow-invalid", "import")
 GOOD_PAGE = b"<!DOCTYPE html>\n<title>the page published before</title>\n"
-Run = Callable[..., tuple[int, str, str]]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -81,18 +80,6 @@ def snapshot(root: Path) -> dict[str, str]:
         )
         for p in sorted(root.rglob("*"))
     }
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Run:
-    """``run(*argv)`` → (exit code, stdout, stderr) of ``govinfo`` in this process."""
-
-    def call(*argv: str | Path) -> tuple[int, str, str]:
-        code = main([str(a) for a in argv])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return call
 
 
 def assert_error_line(err: str, path: Path | str, expect: dict[str, Any]) -> None:

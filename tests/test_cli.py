@@ -15,24 +15,9 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import ROOT, SEED
-
-from govinfo.cli import main
+from conftest import ROOT, SEED, Run
 
 Data = dict[str, Any]
-Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Run:
-    """``run("validate", path, ...)`` → (exit code, stdout, stderr)."""
-
-    def call(*argv: str | Path) -> tuple[int, str, str]:
-        code = main([str(a) for a in argv])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return call
 
 
 def add_three_natural_persons(data: Data) -> None:

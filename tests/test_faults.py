@@ -24,26 +24,14 @@ from typing import Any
 
 import nbformat
 import pytest
-from conftest import ROOT, SEED
+from conftest import ROOT, SEED, Run
 
 from govinfo import files, pipeline
-from govinfo.cli import main
 from govinfo.pipeline import RenderError, render
 
 PAGES = ("2021/zezhou-xzsp.html", "2021/zezhou-xzsp.ipynb")
 KILL_CELL = "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)  # the kernel dies here"
 SLEEP_CELL = "import time\ntime.sleep(300)  # far beyond --timeout"
-Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Run:
-    def call(*argv: str | Path) -> tuple[int, str, str]:
-        code = main([str(a) for a in argv])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return call
 
 
 @pytest.fixture
