@@ -223,10 +223,10 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
     """
     started = time.perf_counter()
     engine_kwargs = task["engine_kwargs"]
-    if not engine_kwargs and os.environ.get("GOVINFO_FORK_SERVER"):
-        from .kernels import fast_engine_kwargs  # the parent started a fork server
+    if not engine_kwargs and KERNELS_AHEAD is not None:  # the parent started a fork server
+        from .kernels import fast_engine_kwargs
 
-        engine_kwargs = fast_engine_kwargs()
+        engine_kwargs = {**fast_engine_kwargs(), "kernels": KERNELS_AHEAD}
     try:
         if task["kind"] == "report":
             from .pipeline import render
@@ -264,15 +264,29 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _ignore_sigint() -> None:
+# A worker's kernel source when the batch runs a fork server: one kernel booting ahead.
+KERNELS_AHEAD: Any = None
+
+
+def _init_worker() -> None:
     """Worker initializer: Ctrl-C is the parent's to handle (it stops the pool), and a
-    worker ends with the batch even when the batch is killed with -9."""
+    worker ends with the batch even when the batch is killed with -9. With a fork server,
+    the worker keeps the next agency's kernel booting (closed when the worker exits)."""
     import signal
+    from multiprocessing import util
 
-    from .kernels import die_with
+    from .kernels import ENV_VAR, KernelsAhead, die_with, fork_available
 
+    global KERNELS_AHEAD
+    # jsonschema (under nbformat) imports rfc3987-syntax, when installed, to check "iri"
+    # formats, and that package compiles a grammar at import: 1.4 s of every worker's
+    # start-up. nbformat's schemas use no such format, so the workers go without it.
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with(os.getppid())
+    if os.environ.get(ENV_VAR) and fork_available():
+        KERNELS_AHEAD = KernelsAhead()
+        util.Finalize(KERNELS_AHEAD, KERNELS_AHEAD.close, exitpriority=10)
 
 
 def make_executor(options: Options, tasks: int) -> tuple[Executor, int, Callable[[], None]]:
@@ -303,7 +317,7 @@ def make_executor(options: Options, tasks: int) -> tuple[Executor, int, Callable
 
     workers = max(1, min(options.jobs or os.cpu_count() or 1, tasks))
     pool = ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context("spawn"), initializer=_ignore_sigint
+        workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker
     )
     return pool, workers, lambda: pool.shutdown(wait=True, cancel_futures=True)
 

@@ -43,6 +43,7 @@ PREFERRED_FAMILIES = (
 )
 PALETTE = ("#9b1c1c", "#c2410c", "#b7791f", "#2f855a", "#2b6cb0", "#6b46c1", "#718096")
 DPI = 200  # 2× of matplotlib's 100 dpi: sharp on high-density screens and in print
+PNG_COMPRESS_LEVEL = 1  # zlib level: see _finish
 LABEL_INCHES = 3.0  # a longer axis label is cut with "…" in the picture (the alt text keeps it)
 
 
@@ -153,8 +154,16 @@ def _margins(fig, left: float, bottom: float, top: float = 0.45, right: float = 
 
 
 def _finish(fig, alt: str) -> Chart:  # type: ignore[no-untyped-def]
+    """Encode as PNG at zlib level 1: a quarter of the chart's time goes into the encoder
+    at the default level 6, and level 1 halves that for files about 5% larger."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    fig.savefig(
+        buffer,
+        format="png",
+        dpi=DPI,
+        metadata={"Software": None},
+        pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL},
+    )
     width, height = (round(v * 100) for v in fig.get_size_inches())
     return Chart(buffer.getvalue(), alt, width, height)
 

@@ -73,6 +73,20 @@ def template_notebook(template: str | Path | None = None) -> Path:
     return path
 
 
+@cache
+def _papermill_yaml_loader() -> Any:
+    """The loader of papermill's ``read_yaml_file`` (safe, dates left as strings), on
+    libyaml when PyYAML has it: 5× faster than papermill's pure-Python parser."""
+    import yaml
+    from papermill.iorw import NoDatesSafeLoader
+
+    base = getattr(yaml, "CSafeLoader", None)
+    if base is None:
+        return NoDatesSafeLoader
+    resolvers = NoDatesSafeLoader.yaml_implicit_resolvers
+    return type("NoDatesCSafeLoader", (base,), {"yaml_implicit_resolvers": resolvers})
+
+
 def parameters_of(path: Path) -> dict[str, Any]:
     """The parameters exactly as ``papermill -f path`` would read them, plus ``source_file``
     so that a relative ``previous`` resolves against the parameter file's folder.
@@ -84,9 +98,9 @@ def parameters_of(path: Path) -> dict[str, Any]:
     if path.suffix.lower() == ".json":
         data = json.loads(path.read_text("utf-8-sig"))
     else:
-        from papermill.iorw import read_yaml_file
+        import yaml
 
-        data = read_yaml_file(str(path))
+        data = yaml.load(path.read_text("utf-8"), Loader=_papermill_yaml_loader())
     data = {key: value for key, value in data.items() if key in L.TOP_LEVEL_KEYS}
     data["source_file"] = str(path.resolve())
     return data
@@ -100,10 +114,14 @@ def execute(
     timeout: float | None = None,
     kernel_name: str = "python3",
     engine_name: str | None = None,
+    kernels: Any = None,
     **engine_kwargs: Any,
 ) -> Any:
     """Run the template with papermill in a fresh kernel; the executed notebook goes to
-    ``output`` (also when a cell fails, with papermill's error markers)."""
+    ``output`` (also when a cell fails, with papermill's error markers).
+
+    ``kernels`` (a :class:`govinfo.kernels.KernelsAhead`) supplies a kernel already started
+    for this run, passed to papermill as ``km``; without it papermill starts its own."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -111,19 +129,22 @@ def execute(
 
     engine_kwargs.setdefault("kernel_manager_class", IpcKernelManager)
     try:
-        return papermill.execute_notebook(
-            str(notebook),
-            str(output),
-            parameters=parameters,
-            kernel_name=kernel_name,
-            engine_name=engine_name,
-            progress_bar=False,
-            log_output=False,
-            request_save_on_cell_execute=False,
-            execution_timeout=timeout,
-            cwd=str(notebook.parent),
-            **engine_kwargs,
-        )
+        with kernels.kernel(notebook.parent) if kernels else contextlib.nullcontext() as km:
+            if km is not None:
+                engine_kwargs["km"] = km
+            return papermill.execute_notebook(
+                str(notebook),
+                str(output),
+                parameters=parameters,
+                kernel_name=kernel_name,
+                engine_name=engine_name,
+                progress_bar=False,
+                log_output=False,
+                request_save_on_cell_execute=False,
+                execution_timeout=timeout,
+                cwd=str(notebook.parent),
+                **engine_kwargs,
+            )
     except PapermillExecutionError as exc:
         first = (exc.source or "").strip().splitlines()
         where = f"cell {exc.cell_index}" + (f" ({first[0][:60]})" if first else "")
