@@ -11,12 +11,9 @@ Reads top to bottom::
 
 Why it is built this way:
 
-* **One task, one place.** :func:`run_task` is the only function that renders an agency
-  (through :func:`govinfo.pipeline.render`, papermill in a fresh kernel); the local process
-  pool and a Dask cluster both call it. Tasks are plain dicts and return small dicts (paths,
-  seconds, reason): never notebooks, so results pickle cheaply. Workers are long-lived, so
-  govinfo, papermill and nbconvert are imported once per worker and the HTML exporter is
-  reused.
+* **One task, one place.** :func:`govinfo.workers.run_task` is the only function that
+  renders an agency (through :func:`govinfo.pipeline.render`, papermill in a fresh kernel);
+  the local process pool and a Dask cluster both call it, in long-lived workers.
 * **Freeze-like cache.** Each agency's hash covers everything its page depends on: the
   parameter file, its ``previous`` file, the template notebook, govinfo's version and source,
   and the chart font. An agency is rendered again only when that hash changed, its outputs
@@ -36,13 +33,12 @@ Why it is built this way:
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 import time
 import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -211,137 +207,6 @@ def _mark_duplicates(entries: list[Entry]) -> None:
             e.reason = f"DUPLICATE: {e.year}/{e.agency_id} also in {others}"
 
 
-# --------------------------------------------------------------------------- tasks
-
-
-def run_task(task: dict[str, Any]) -> dict[str, Any]:
-    """Render one agency or one year's summary, in a worker: a dict in, a small dict out.
-
-    This is the single place where the batch renders an agency. Every failure (bad data,
-    a cell that raises, a kernel that dies, a timeout) becomes ``status: failed`` with the
-    reason; nothing propagates, so one agency never stops the others.
-    """
-    started = time.perf_counter()
-    engine_kwargs = task["engine_kwargs"]
-    if not engine_kwargs and KERNELS_AHEAD is not None:  # the parent started a fork server
-        from .kernels import fast_engine_kwargs
-
-        engine_kwargs = {**fast_engine_kwargs(), "kernels": KERNELS_AHEAD}
-    try:
-        if task["kind"] == "report":
-            from .pipeline import render
-
-            result = render(
-                task["file"],
-                task["outdir"],
-                allow_invalid=task["allow_invalid"],
-                template=task["template"],
-                timeout=task["timeout"],
-                **engine_kwargs,
-            )
-            html, notebook = result.html, result.notebook
-        else:
-            from .summary import render_summary
-
-            html, notebook = render_summary(
-                task["year"],
-                task["agencies"],
-                task["previous_agencies"],
-                task["outdir"],
-                template=task["template"],
-                timeout=task["timeout"],
-                **engine_kwargs,
-            )
-    except Exception as exc:
-        text = str(exc).strip() or type(exc).__name__
-        return {"key": task["key"], "ok": False, "reason": text.splitlines()[0], "seconds": 0.0}
-    return {
-        "key": task["key"],
-        "ok": True,
-        "html": str(html),
-        "notebook": str(notebook),
-        "seconds": round(time.perf_counter() - started, 2),
-    }
-
-
-# A worker's kernel source when the batch runs a fork server: one kernel booting ahead.
-KERNELS_AHEAD: Any = None
-
-
-def _init_worker() -> None:
-    """Worker initializer: Ctrl-C is the parent's to handle (it stops the pool), and a
-    worker ends with the batch even when the batch is killed with -9. With a fork server,
-    the worker keeps the next agency's kernel booting (closed when the worker exits)."""
-    import signal
-    from multiprocessing import util
-
-    from .kernels import ENV_VAR, KernelsAhead, die_with, fork_available
-
-    global KERNELS_AHEAD
-    # jsonschema (under nbformat) imports rfc3987-syntax, when installed, to check "iri"
-    # formats, and that package compiles a grammar at import: 1.4 s of every worker's
-    # start-up. nbformat's schemas use no such format, so the workers go without it.
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    die_with(os.getppid())
-    if os.environ.get(ENV_VAR) and fork_available():
-        KERNELS_AHEAD = KernelsAhead()
-        util.Finalize(KERNELS_AHEAD, KERNELS_AHEAD.close, exitpriority=10)
-
-
-def make_executor(options: Options, tasks: int) -> tuple[Executor, int, Callable[[], None]]:
-    """(executor, tasks to keep in flight, close): a process pool, or a Dask cluster's."""
-    if options.executor == "dask":
-        if not options.scheduler:
-            raise BatchError("--executor dask needs --scheduler tcp://HOST:PORT")
-        try:
-            from distributed import Client
-        except ImportError:
-            raise BatchError("--executor dask needs the 'distributed' package") from None
-        try:
-            client = Client(options.scheduler, timeout="15s")
-        except OSError as exc:
-            raise BatchError(f"cannot reach Dask scheduler {options.scheduler}: {exc}") from None
-        outdir = str(options.outdir.resolve())
-        blind = [w for w, seen in client.run(os.path.isdir, outdir).items() if not seen]
-        if blind:
-            client.close()
-            raise BatchError(
-                f"Dask worker(s) {', '.join(blind)} cannot see {outdir}: the dask executor "
-                "needs OUTDIR and the parameter files on a folder shared at the same path"
-            )
-        capacity = options.jobs or sum(client.nthreads().values()) or 1
-        return client.get_executor(pure=False), capacity, client.close
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    workers = max(1, min(options.jobs or os.cpu_count() or 1, tasks))
-    pool = ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker
-    )
-    return pool, workers, lambda: pool.shutdown(wait=True, cancel_futures=True)
-
-
-def start_fork_server(options: Options) -> Any:
-    """Start the kernel fork server for a local pool (see govinfo.kernels), or None.
-
-    Workers inherit its address through the environment, so it must run before the pool
-    spawns them. Any failure falls back to the plain kernel launch: slower, same pages."""
-    if options.executor != "process" or options.kernels != "fork" or options.engine_kwargs:
-        return None
-    from .kernels import ForkServer, fork_available
-
-    if not fork_available():
-        return None
-    server = ForkServer()
-    try:
-        server.start(timeout=None)  # imports while the workers start; the first kernel waits
-    except OSError as exc:
-        print(f"note: {exc}; launching kernels normally", file=sys.stderr)
-        return None
-    return server
-
-
 def _timestamp() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
@@ -494,6 +359,8 @@ class Runner:
         if not self.queue:
             return
         import concurrent.futures.process as cfp
+
+        from .workers import make_executor, run_task, start_fork_server
 
         total = len(self.queue) + sum(1 for y in self.years if self.pending[y])
         self.bar = _progress_bar(total, self.options.progress)

@@ -32,7 +32,7 @@ from .model import (
     ProcessingFees,
     Report,
     ReviewLitigation,
-    _frozen,
+    frozen_mapping,
 )
 
 YEARS = (2021, 2022)
@@ -170,7 +170,7 @@ def _applications(
         rows[L.TOTAL] = [a + b for a, b in zip(rows[L.TOTAL], rows[key], strict=True)]
     for values in rows.values():
         values[-1] = sum(values[:-1])
-    return Applications(_frozen({key: tuple(values) for key, values in rows.items()}))
+    return Applications(frozen_mapping({key: tuple(values) for key, values in rows.items()}))
 
 
 def _review(rng: random.Random, profile: Profile) -> ReviewLitigation:
@@ -181,7 +181,7 @@ def _review(rng: random.Random, profile: Profile) -> ReviewLitigation:
         count = rng.choice(range(round(profile.cases * share * 2) + 1)) if profile.cases else 0
         spread = _spread(rng, count, outcome_weights)
         groups[key] = (*spread.values(), count)
-    return ReviewLitigation(_frozen(groups))
+    return ReviewLitigation(frozen_mapping(groups))
 
 
 def _active(rng: random.Random, profile: Profile, growth: float, in_force: int) -> ActiveDisclosure:
@@ -200,7 +200,7 @@ def _active(rng: random.Random, profile: Profile, growth: float, in_force: int) 
     ):
         cells[(item, None)] = _scaled(rng, typical * growth, 0.85, 1.15)
     cells[(L.FEE_KEY, None)] = fee
-    return ActiveDisclosure(_frozen(cells))
+    return ActiveDisclosure(frozen_mapping(cells))
 
 
 def _fees(rng: random.Random, apps: Applications, profile: Profile) -> ProcessingFees:

@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 Number = int | Decimal
 
 
-def _frozen(mapping: Mapping[Any, Any]) -> Mapping[Any, Any]:
+def frozen_mapping(mapping: Mapping[Any, Any]) -> Mapping[Any, Any]:
+    """A read-only copy of ``mapping``: what every table of a :class:`Report` holds, so a
+    report can be shared (between cells, threads, caches) without being changed under it."""
     return MappingProxyType(dict(mapping))
 
 
@@ -70,7 +72,7 @@ class ActiveDisclosure:
     """表二: ``cells`` maps (item, measure) to a value; measure is None for single values."""
 
     cells: Mapping[tuple[str, str | None], Number] = field(
-        default_factory=lambda: _frozen({cell: 0 for cell in L.active_cells()})
+        default_factory=lambda: frozen_mapping({cell: 0 for cell in L.active_cells()})
     )
 
     def get(self, item: str, measure: str | None = None) -> Number:
@@ -96,7 +98,7 @@ class Applications:
     """表三: ``rows`` maps each of the 25 row keys to its 7 values (总计 last)."""
 
     rows: Mapping[str, tuple[int, ...]] = field(
-        default_factory=lambda: _frozen({key: (0,) * 7 for key in L.APPLICATION_ROW_KEYS})
+        default_factory=lambda: frozen_mapping({key: (0,) * 7 for key in L.APPLICATION_ROW_KEYS})
     )
 
     def cell(self, row: str, column: str) -> int:
@@ -129,7 +131,7 @@ class ReviewLitigation:
     """表四: ``groups`` maps review / litigation_direct / litigation_after_review to 5 values."""
 
     groups: Mapping[str, tuple[int, ...]] = field(
-        default_factory=lambda: _frozen({key: (0,) * 5 for key in L.CASE_GROUP_KEYS})
+        default_factory=lambda: frozen_mapping({key: (0,) * 5 for key in L.CASE_GROUP_KEYS})
     )
 
     def cell(self, group: str, outcome: str) -> int:
@@ -194,19 +196,19 @@ class Report:
         if section == "active":
             cells = dict(self.active.cells)
             cells[(row, column)] = value
-            return self.replace(active=ActiveDisclosure(_frozen(cells)))
+            return self.replace(active=ActiveDisclosure(frozen_mapping(cells)))
         if section == "applications":
             rows = dict(self.applications.rows)
             values = list(rows[row])
             values[L.APPLICATION_COLUMN_KEYS.index(column or "")] = int(value)
             rows[row] = tuple(values)
-            return self.replace(applications=Applications(_frozen(rows)))
+            return self.replace(applications=Applications(frozen_mapping(rows)))
         if section == "review_litigation":
             groups = dict(self.review_litigation.groups)
             values = list(groups[row])
             values[L.REVIEW_OUTCOME_KEYS.index(column or "")] = int(value)
             groups[row] = tuple(values)
-            return self.replace(review_litigation=ReviewLitigation(_frozen(groups)))
+            return self.replace(review_litigation=ReviewLitigation(frozen_mapping(groups)))
         raise KeyError(section)
 
     # Views for Jupyter and pandas; the renderers live in govinfo.tables.

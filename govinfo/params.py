@@ -34,7 +34,7 @@ from .model import (
     ProcessingFees,
     Report,
     ReviewLitigation,
-    _frozen,
+    frozen_mapping,
 )
 
 BLANK_MARKS = {"", "/", "-", "—", "－", "–", "——", "／"}
@@ -594,7 +594,7 @@ class _Parser:
                 f"{L.active_label(L.FEE_KEY)} {fee:f} 万元 超过 1 万亿元，单位可能误用“元”",
                 f"fees of {fee:f} (10k yuan) exceed 1 trillion yuan: probably given in yuan",
             )
-        return ActiveDisclosure(_frozen(cells))
+        return ActiveDisclosure(frozen_mapping(cells))
 
     def applications(self, data: Mapping[str, Any]) -> Applications:
         self.known_keys(data, ("columns", "rows"), "applications", "applications")
@@ -620,7 +620,7 @@ class _Parser:
         }
         if raw_rows.get(L.TOTAL) is None:  # the （七）总计 row left out: derive it
             rows[L.TOTAL] = [sum(rows[k][i] for k in L.OUTCOME_KEYS) for i in range(7)]
-        return Applications(_frozen({key: tuple(values) for key, values in rows.items()}))
+        return Applications(frozen_mapping({key: tuple(values) for key, values in rows.items()}))
 
     def review(self, data: Mapping[str, Any]) -> ReviewLitigation:
         self.known_keys(data, L.CASE_GROUP_KEYS, "review_litigation", "review_litigation")
@@ -632,7 +632,7 @@ class _Parser:
             )
             for key in L.CASE_GROUP_KEYS
         }
-        return ReviewLitigation(_frozen(groups))
+        return ReviewLitigation(frozen_mapping(groups))
 
 
 def _in_range(number: int | Decimal) -> bool:

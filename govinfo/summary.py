@@ -31,7 +31,14 @@ from typing import Any
 
 from . import layout as L
 from .findings import WARNING, Finding
-from .model import ActiveDisclosure, Applications, ProcessingFees, Report, ReviewLitigation, _frozen
+from .model import (
+    ActiveDisclosure,
+    Applications,
+    ProcessingFees,
+    Report,
+    ReviewLitigation,
+    frozen_mapping,
+)
 
 DEFAULT_TEMPLATE = Path(__file__).resolve().parent.parent / "notebooks" / "summary.ipynb"
 SUMMARY_NAME = "summary"  # OUTDIR/<year>/summary.html; reserved as an agency_id by the batch
@@ -90,9 +97,9 @@ def sum_reports(reports: Sequence[Report], *, year: int, region: str) -> Report:
         kind="government",
         scope="region",
         processing_fees=fees,
-        active=ActiveDisclosure(_frozen(active)),
-        applications=Applications(_frozen(rows)),
-        review_litigation=ReviewLitigation(_frozen(groups)),
+        active=ActiveDisclosure(frozen_mapping(active)),
+        applications=Applications(frozen_mapping(rows)),
+        review_litigation=ReviewLitigation(frozen_mapping(groups)),
     )
 
 

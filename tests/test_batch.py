@@ -21,7 +21,7 @@ import pytest
 from conftest import County
 from conftest import run_govinfo as govinfo
 
-from govinfo import batch
+from govinfo import workers
 from govinfo.batch import Options, Runner, run_batch, validate
 from govinfo.manifest import environment, file_sha, manifest_data, up_to_date
 
@@ -289,7 +289,7 @@ def test_worker_function_returns_small_dicts(tmp_path: Path) -> None:
         "outdir": str(tmp_path),
     }
     task.update(allow_invalid=False, template=None, timeout=10, engine_kwargs={})
-    result = batch.run_task(task)
+    result = workers.run_task(task)
     assert result["ok"] is False and result["key"] == "k"
     assert "file not found" in result["reason"]
     assert len(json.dumps(result)) < 500

@@ -40,7 +40,7 @@ from govinfo.model import (
     ProcessingFees,
     Report,
     ReviewLitigation,
-    _frozen,
+    frozen_mapping,
 )
 from govinfo.params import load
 
@@ -500,9 +500,9 @@ def balanced_reports(draw: st.DrawFn) -> Report:
         year=year,
         narrative=Narrative(overview, draw(texts(empty=False)), draw(texts())),
         processing_fees=fees,
-        active=ActiveDisclosure(_frozen(active)),
-        applications=Applications(_frozen(rows)),
-        review_litigation=ReviewLitigation(_frozen(groups)),
+        active=ActiveDisclosure(frozen_mapping(active)),
+        applications=Applications(frozen_mapping(rows)),
+        review_litigation=ReviewLitigation(frozen_mapping(groups)),
     )
 
 

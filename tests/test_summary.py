@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 from conftest import County
 
 from govinfo import layout as L
-from govinfo.model import ActiveDisclosure, Report, _frozen
+from govinfo.model import ActiveDisclosure, Report, frozen_mapping
 from govinfo.summary import build, region_part, sum_reports
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -179,13 +179,13 @@ def test_sum_reports_adds_every_cell_exactly() -> None:
         "甲",
         "a",
         2021,
-        active=ActiveDisclosure(_frozen({**cells, (L.FEE_KEY, None): Decimal("0.1")})),
+        active=ActiveDisclosure(frozen_mapping({**cells, (L.FEE_KEY, None): Decimal("0.1")})),
     )
     b = Report(
         "乙",
         "b",
         2021,
-        active=ActiveDisclosure(_frozen({**cells, (L.FEE_KEY, None): Decimal("0.2")})),
+        active=ActiveDisclosure(frozen_mapping({**cells, (L.FEE_KEY, None): Decimal("0.2")})),
     )
     b = b.with_cell("applications", "new", "natural_person", 3).with_cell(
         "review_litigation", "review", "total", 2
