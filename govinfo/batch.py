@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .files import output_path
+from .files import output_path, remove_stale_scratch
 from .findings import ERROR, Finding, ParameterError
 from .manifest import (
     FAILED,
@@ -522,6 +522,10 @@ def run_batch(paths: Sequence[str | Path], options: Options) -> BatchResult:
     old = {e["source"]: Entry.from_json(e) for e in manifest.get("agencies", [])}
     old_summaries = {s["year"]: SummaryEntry.from_json(s) for s in manifest.get("summaries", [])}
     outdir.mkdir(parents=True, exist_ok=True)
+    folders = [outdir, *(d for d in outdir.iterdir() if d.is_dir() and d.name.isdigit())]
+    stale = [path for folder in folders for path in remove_stale_scratch(folder)]
+    if stale:
+        print(f"removed {len(stale)} scratch file(s) left by an interrupted run", file=sys.stderr)
     runner = Runner(options, entries, old_summaries, env)
     runner.plan_reports(old)
 

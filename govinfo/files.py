@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import socket
 import tempfile
 from pathlib import Path
 
@@ -26,6 +27,56 @@ def is_safe_id(agency_id: object) -> bool:
     )
 
 
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9-]", "", socket.gethostname().split(".")[0]) or "host"
+
+
+def scratch_file(folder: Path, name: str, suffix: str) -> tuple[int, str]:
+    """A new hidden file ``.<name>.<pid>@<host>.XXXXXXXX<suffix>`` in ``folder`` (as
+    ``tempfile.mkstemp``). The name says which process writes it, so that a later run can
+    remove what a killed one left behind (:func:`remove_stale_scratch`)."""
+    return tempfile.mkstemp(prefix=f".{name}.{os.getpid()}@{_host()}.", suffix=suffix, dir=folder)
+
+
+SCRATCH_NAME = re.compile(
+    r"\..+\.(?P<pid>\d+)@(?P<host>[A-Za-z0-9-]+)\.[A-Za-z0-9_]{6,}\.(tmp|ipynb)"
+)
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie (a killed writer whose parent was
+    killed too may stay a zombie until init reaps it)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. another user's process
+        return True
+    with contextlib.suppress(OSError, IndexError):  # Linux: the state after "(command)"
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat[stat.rindex(")") + 2] != "Z"
+    return True
+
+
+def remove_stale_scratch(folder: Path) -> list[Path]:
+    """Remove the scratch files in ``folder`` whose writer is gone: a process of this host
+    that no longer runs (a batch killed with -9, a power cut). Files of live processes, or
+    of other hosts sharing the folder, are left alone. Returns the files removed.
+
+    Only on POSIX, where signal 0 tests a pid (on Windows it would be sent as Ctrl-C)."""
+    removed: list[Path] = []
+    if os.name != "posix" or not folder.is_dir():
+        return removed
+    host = _host()
+    for path in folder.iterdir():
+        match = SCRATCH_NAME.fullmatch(path.name)
+        if match and match["host"] == host and not _running(int(match["pid"])):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
 def atomic_write(path: Path, data: str | bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new, never half.
 
@@ -36,7 +87,7 @@ def atomic_write(path: Path, data: str | bytes) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = scratch_file(path.parent, path.name, ".tmp")
     try:
         # mkstemp creates 0600; published files must stay readable by a web server.
         mode = path.stat().st_mode & 0o777 if path.exists() else 0o644

@@ -222,6 +222,15 @@ class IpcKernelManager(AsyncKernelManager):  # type: ignore[misc]
             folder.mkdir(mode=0o700, exist_ok=True)
             self.ip = str(folder / f"kernel-{uuid.uuid4().hex[:12]}")
 
+    async def start_kernel(self, **kw: Any) -> None:
+        """Start the kernel with its console output discarded, as forked kernels have it.
+        Cell output travels over the sockets and failures reach the user as one line; the
+        kernel's own log (a traceback when a timed-out cell is interrupted) would only
+        clutter the terminal."""
+        kw.setdefault("stdout", subprocess.DEVNULL)
+        kw.setdefault("stderr", subprocess.DEVNULL)
+        await super().start_kernel(**kw)
+
 
 class ForkKernelManager(IpcKernelManager):
     """A kernel manager that uses :class:`ForkProvisioner` (and IPC transport) and

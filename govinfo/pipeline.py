@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from functools import cache
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from . import layout as L
-from .files import atomic_write, output_path
+from .files import atomic_write, output_path, scratch_file
 from .findings import Finding
 from .model import Report
 from .params import load
@@ -128,6 +127,7 @@ def execute(
     from .kernels import IpcKernelManager
 
     engine_kwargs.setdefault("kernel_manager_class", IpcKernelManager)
+    _quiet_papermill_log()
     try:
         with kernels.kernel(notebook.parent) if kernels else contextlib.nullcontext() as km:
             if km is not None:
@@ -153,6 +153,16 @@ def execute(
         name = type(exc).__name__
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         raise RenderError(f"notebook execution failed: {name}: {message}") from None
+
+
+@cache
+def _quiet_papermill_log() -> None:
+    """papermill hands nbclient its logger, which logs a cell timeout as an error; with no
+    logging configured, Python would print it beside our one-line RenderError. A
+    NullHandler keeps it off the terminal; an application that configures logging sees it."""
+    import logging
+
+    logging.getLogger("papermill").addHandler(logging.NullHandler())
 
 
 @cache
@@ -204,9 +214,7 @@ def publish(
     notebook_path = html_path.with_suffix(".ipynb")
     failed = html_path.with_suffix(".failed.ipynb")
     html_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, scratch = tempfile.mkstemp(
-        prefix=f".{html_path.stem}.", suffix=".ipynb", dir=html_path.parent
-    )
+    fd, scratch = scratch_file(html_path.parent, html_path.stem, ".ipynb")
     os.close(fd)
     scratch_path = Path(scratch)
     try:

@@ -111,3 +111,44 @@ def test_no_stray_files_in_the_working_directory(
     atomic_write(Path("plain.txt"), "x")  # a bare file name: its folder is the current one
     assert leftovers(tmp_path) == ["plain.txt"]
     assert os.access(tmp_path / "plain.txt", os.R_OK)
+
+
+def test_scratch_left_by_a_dead_writer_is_removed_and_nothing_else(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    host = files._host()
+    fd, ours = files.scratch_file(tmp_path, "shili-jyj", ".ipynb")  # this live process
+    os.close(fd)
+    names = {
+        "killed": f".shili-jyj.{dead.stdout.strip()}@{host}.k2j4h6g8.ipynb",
+        "killed_write": f".index.html.{dead.stdout.strip()}@{host}.ab_cd123.tmp",
+        "other_host": f".shili-jyj.{dead.stdout.strip()}@{host}x.k2j4h6g8.ipynb",
+        "page": "shili-jyj.html",
+        "hidden_but_ours_not": ".htaccess",
+    }
+    for name in names.values():
+        (tmp_path / name).write_text("x")
+    removed = files.remove_stale_scratch(tmp_path)
+    assert sorted(p.name for p in removed) == sorted([names["killed"], names["killed_write"]])
+    assert leftovers(tmp_path) == sorted(
+        [Path(ours).name, names["other_host"], names["page"], names["hidden_but_ours_not"]]
+    )
+
+
+def test_a_zombie_writer_counts_as_gone() -> None:
+    import subprocess
+    import sys
+    import time
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        assert files._running(child.pid)
+        child.kill()
+        time.sleep(0.3)  # dead, not yet reaped by us: a zombie
+        assert not files._running(child.pid)
+    finally:
+        child.kill()
+        child.wait()
