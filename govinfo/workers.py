@@ -16,9 +16,15 @@ import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .batch import BatchError, Options
+
+if TYPE_CHECKING:
+    from .kernels import KernelsAhead
+
+# A worker's kernel source when the batch runs a fork server: one kernel booting ahead.
+KERNELS_AHEAD: KernelsAhead | None = None
 
 
 def run_task(task: dict[str, Any]) -> dict[str, Any]:
@@ -69,10 +75,6 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
         "notebook": str(notebook),
         "seconds": round(time.perf_counter() - started, 2),
     }
-
-
-# A worker's kernel source when the batch runs a fork server: one kernel booting ahead.
-KERNELS_AHEAD: Any = None
 
 
 def _init_worker() -> None:
