@@ -7,6 +7,7 @@ import os
 import re
 import socket
 import tempfile
+from functools import cache
 from pathlib import Path
 
 AGENCY_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
@@ -27,7 +28,9 @@ def is_safe_id(agency_id: object) -> bool:
     )
 
 
+@cache
 def _host() -> str:
+    """This machine's name as it may appear in a file name (first label, [A-Za-z0-9-])."""
     return re.sub(r"[^A-Za-z0-9-]", "", socket.gethostname().split(".")[0]) or "host"
 
 

@@ -269,10 +269,6 @@ def fast_engine_kwargs() -> dict[str, Any]:
     return {"kernel_manager_class": ForkKernelManager, "shutdown_kernel": "immediate"}
 
 
-# Arguments nbclient gives the kernels it starts itself (history in memory, not on disk).
-KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
-
-
 class KernelsAhead:
     """One fresh kernel kept booting ahead of need, for a process that renders one agency
     after another (a batch worker).
@@ -287,8 +283,13 @@ class KernelsAhead:
         self.spare: tuple[str, ForkKernelManager] | None = None
 
     def _start(self, cwd: str) -> ForkKernelManager:
+        """Start a kernel as nbclient starts the ones it owns (same kernel arguments)."""
+        from nbclient import NotebookClient
+
+        history = NotebookClient.ipython_hist_file.default_value  # in memory, not on disk
+        arguments = [f"--HistoryManager.hist_file={history}"]
         km = ForkKernelManager(kernel_name=self.kernel_name)
-        run_sync(km.start_kernel)(extra_arguments=KERNEL_ARGUMENTS, cwd=cwd)
+        run_sync(km.start_kernel)(extra_arguments=arguments, cwd=cwd)
         return km
 
     @contextlib.contextmanager

@@ -84,7 +84,7 @@ def _init_worker() -> None:
     import signal
     from multiprocessing import util
 
-    from .kernels import ENV_VAR, KernelsAhead, die_with, fork_available
+    from .kernels import ENV_VAR, KernelsAhead, die_with
 
     global KERNELS_AHEAD
     # jsonschema (under nbformat) imports rfc3987-syntax, when installed, to check "iri"
@@ -93,7 +93,7 @@ def _init_worker() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with(os.getppid())
-    if os.environ.get(ENV_VAR) and fork_available():
+    if os.environ.get(ENV_VAR):  # set only when the parent started a fork server
         KERNELS_AHEAD = KernelsAhead()
         util.Finalize(KERNELS_AHEAD, KERNELS_AHEAD.close, exitpriority=10)
 
