@@ -19,7 +19,16 @@ Why it is built this way:
   and the chart font. An agency is rendered again only when that hash changed, its outputs
   are gone, or its last render failed (failures may be transient: a timeout, a dead kernel).
   A year's summary has its own hash over its members and their statuses. Hashes and the
-  manifest live in :mod:`govinfo.manifest`.
+  manifest live in :mod:`govinfo.manifest`. Pages are not trusted because they exist: the
+  manifest records each output's SHA-256, and a page that no longer matches is rendered again.
+* **One site, one writer.** A batch (or ``govinfo render``) holds ``OUTDIR/.govinfo.lock``
+  while it runs (:func:`govinfo.files.site_lock`): a second one is refused in one line
+  naming the holder, and a killed holder leaves no lock behind.
+* **The whole site, whatever the batch was given.** A batch over some files keeps the other
+  agencies' entries, index rows and summary membership; a year's summary is built over every
+  agency the site knows for that year. Only entries whose file is gone from a folder the
+  batch was given are dropped (:func:`govinfo.manifest.split_entries`). ``govinfo render``
+  into a batch's site records its page in the manifest (:func:`record_render`).
 * **Fast when nothing changed.** Hashing reads bytes only; the manifest remembers each file's
   ``previous`` so nothing is parsed. pandas, matplotlib, papermill, nbconvert, tqdm and dask
   are imported only once something has to be rendered.
@@ -41,15 +50,16 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .files import output_path, remove_stale_scratch
+from .files import SiteBusy, output_path, remove_stale_scratch, site_lock
 from .findings import ERROR, Finding, ParameterError
 from .manifest import (
     FAILED,
     INVALID,
     MANIFEST,
     PUBLISHED,
+    RENDER,
     Entry,
     SummaryEntry,
     digest,
@@ -57,17 +67,29 @@ from .manifest import (
     environment,
     file_sha,
     manifest_data,
-    outputs_exist,
+    outputs_match,
     read_manifest,
+    record_outputs,
     report_hash,
+    split_entries,
+    superseded,
     up_to_date,
     write_manifest,
 )
 from .site import INDEX
 from .summary import STATUS_LABELS, SUMMARY_NAME
+from .terminal import safe
 
-RESERVED_IDS = frozenset({SUMMARY_NAME, "index"})
+if TYPE_CHECKING:
+    from .pipeline import RenderResult
+
 CRASH_RETRIES = 1  # a task in flight when a worker process died is retried this often
+# The manifest is saved at most this often while a batch runs (and once at the end): often
+# enough that a killed batch loses little, rarely enough to stay cheap for 20,000 agencies.
+SAVE_INTERVAL = 2.0
+# How often the run loop wakes up when no result arrives: to save the manifest and to look
+# at the executor's workers (a Dask cluster whose workers all died never answers).
+TICK = 0.5
 
 
 class BatchError(Exception):
@@ -88,6 +110,9 @@ class Options:
     progress: bool | None = None  # None: a bar when stderr is a terminal
     engine_kwargs: dict[str, Any] = field(default_factory=dict)  # → pipeline.render
     kernels: str = "fork"  # fork: kernels forked from a preloaded server (local pool only)
+    # Dask: seconds the batch waits with no worker left (or none joined) before it records
+    # the unfinished agencies as failed and ends.
+    worker_grace: float = 60.0
 
 
 @dataclass
@@ -98,6 +123,7 @@ class BatchResult:
     index: Path
     seconds: float
     up_to_date: bool = False
+    kept: list[Entry] = field(default_factory=list)  # agencies of the site not given this run
 
     @property
     def exit_code(self) -> int:
@@ -166,8 +192,6 @@ def validate(files: Sequence[Path], shas: dict[str, str | None], options: Option
         if report.previous_path:
             entry.previous = str((path.parent / report.previous_path).resolve())
             entry.previous_sha = shas.get(entry.previous) or file_sha(entry.previous)
-        if report.agency_id in RESERVED_IDS:
-            findings = [*findings, _id_finding(report.agency_id, str(path), None)]
         entry.findings = [f.to_dict() for f in findings]
         entry.errors = sum(f.is_error for f in findings)
         entry.warnings = len(findings) - entry.errors
@@ -177,16 +201,10 @@ def validate(files: Sequence[Path], shas: dict[str, str | None], options: Option
     return entries
 
 
-def _id_finding(agency_id: str, file: str, other: str | None) -> Finding:
-    if other is None:
-        zh = f"agency_id {agency_id!r} 为汇总页保留，不能用作机关代码"
-        en = f"agency_id {agency_id!r} is reserved for the year's summary page"
-    else:
-        zh = f"与 {other} 的年度和 agency_id 相同，输出文件会互相覆盖"
-        en = f"same year and agency_id as {other}: their pages would overwrite each other"
-    return Finding(
-        "DUPLICATE" if other else "AGENCY-ID", ERROR, "agency_id", None, None, zh, en, file
-    )
+def _duplicate_finding(file: str, other: str) -> Finding:
+    zh = f"与 {other} 的年度和 agency_id 相同，输出文件会互相覆盖"
+    en = f"same year and agency_id as {other}: their pages would overwrite each other"
+    return Finding("DUPLICATE", ERROR, "agency_id", None, None, zh, en, file)
 
 
 def _mark_duplicates(entries: list[Entry]) -> None:
@@ -200,7 +218,7 @@ def _mark_duplicates(entries: list[Entry]) -> None:
             continue
         for e in same:
             others = ", ".join(o.file for o in same if o is not e)
-            finding = _id_finding(e.agency_id, e.file, others)
+            finding = _duplicate_finding(e.file, others)
             e.findings.append(finding.to_dict())
             e.errors += 1
             e.summable = False
@@ -224,26 +242,29 @@ class Runner:
         entries: list[Entry],
         old_summaries: dict[int, SummaryEntry],
         env: dict[str, Any],
+        kept: Sequence[Entry] = (),
     ) -> None:
         self.options = options
         self.outdir = options.outdir
-        self.entries = entries
-        self.by_key = {e.source: e for e in entries}
+        self.given = entries  # this run's files; ``kept``: the site's other agencies
+        self.entries = sorted([*entries, *kept], key=entry_order)  # summaries see them all
+        self.by_key = {e.source: e for e in self.entries}
         self.old_summaries = old_summaries
         self.env = env
         self.summaries: dict[int, SummaryEntry] = {}
-        self.years = sorted({e.year for e in entries if e.year})
+        self.years = sorted({e.year for e in self.entries if e.year})
         self.queue: deque[dict[str, Any]] = deque()
         self.pending: dict[int, int] = dict.fromkeys(self.years, 0)
         self.crashes: dict[str, int] = {}
         self.done = self.failed = 0
         self.bar: Any = None
-        self.last_save = time.monotonic()
+        self.abandoned: str | None = None  # why the executor was given up, if it was
+        self.abandon_said = False
 
     # -- planning
 
     def plan_reports(self, old: dict[str, Entry]) -> None:
-        for e in self.entries:
+        for e in self.given:
             e.hash = report_hash(e, self.env, self.options.allow_invalid)
             wants_page = e.summable and e.year and (not e.errors or self.options.allow_invalid)
             if not wants_page:
@@ -255,7 +276,7 @@ class Runner:
                 or before is None
                 or before.hash != e.hash
                 or before.status == FAILED
-                or not outputs_exist(self.outdir, before.html, before.notebook)
+                or not outputs_match(self.outdir, before)
             ):
                 self.queue.append(self._report_task(e))
                 self.pending[e.year] += 1
@@ -266,6 +287,7 @@ class Runner:
                 e.status = PUBLISHED if not e.errors else INVALID
                 e.html, e.notebook = before.html, before.notebook
                 e.seconds, e.rendered_at = before.seconds, before.rendered_at
+                e.outputs = before.outputs
                 e.run = "unchanged"
         # Earlier years first: their summaries can run while later years render.
         self.queue = deque(sorted(self.queue, key=lambda t: (t["year"], t["file"])))
@@ -303,6 +325,9 @@ class Runner:
                 "reason": e.reason,
                 "html": Path(e.html).name if e.html else None,
                 "summable": e.summable,
+                # Only valid, published reports are summed; the first error says why not.
+                "errors": e.errors,
+                "error": next((f for f in e.findings if f.get("severity") == ERROR), None),
             }
             for e in self.entries
             if e.year == year
@@ -321,7 +346,7 @@ class Runner:
             and before is not None
             and before.hash == key
             and before.status == PUBLISHED
-            and outputs_exist(self.outdir, before.html, before.notebook)
+            and outputs_match(self.outdir, before)
         ):
             before.run = "unchanged"
             self.summaries[year] = before
@@ -365,14 +390,19 @@ class Runner:
         total = len(self.queue) + sum(1 for y in self.years if self.pending[y])
         self.bar = _progress_bar(total, self.options.progress)
         server = start_fork_server(self.options)
-        executor, capacity, close = make_executor(self.options, total)
+        pool = make_executor(self.options, total)
         in_flight: dict[Future[dict[str, Any]], dict[str, Any]] = {}
+        dirty, last_save = False, time.monotonic()
         try:
             while self.queue or in_flight:
-                while self.queue and len(in_flight) < capacity:
+                while self.queue and len(in_flight) < pool.capacity and not self.abandoned:
                     task = self.queue.popleft()
-                    in_flight[executor.submit(run_task, task)] = task
-                finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                    in_flight[pool.executor.submit(run_task, task)] = task
+                if self.abandoned:  # no worker left: what is not done failed
+                    self._abandon([*in_flight.values()])
+                    in_flight.clear()
+                    continue
+                finished, _ = wait(in_flight, timeout=TICK, return_when=FIRST_COMPLETED)
                 for future in finished:
                     task = in_flight.pop(future)
                     try:
@@ -380,24 +410,39 @@ class Runner:
                     except cfp.BrokenProcessPool:
                         self._crashed([task, *in_flight.values()])
                         in_flight.clear()
-                        close()
-                        executor, capacity, close = make_executor(self.options, total)
+                        pool.close()
+                        pool = make_executor(self.options, total)
                         break
                     except Exception as exc:  # a Dask worker lost for good, a cancelled task …
                         result = {"key": task["key"], "ok": False, "reason": f"{exc!r}"}
                     self._record(task, result)
-                if time.monotonic() - self.last_save > 2:
+                dirty = dirty or bool(finished)
+                if not finished and in_flight:
+                    self.abandoned = pool.watch()
+                if dirty and time.monotonic() - last_save >= SAVE_INTERVAL:
                     try:
                         save()
                     except OSError as exc:  # e.g. disk full: keep rendering, the end retries
                         print(f"warning: manifest not saved: {exc}", file=sys.stderr)
-                    self.last_save = time.monotonic()
+                    dirty, last_save = False, time.monotonic()
         finally:
-            close()
+            pool.close()
             if server is not None:
                 server.stop()
             if self.bar is not None:
                 self.bar.close()
+
+    def _abandon(self, tasks: list[dict[str, Any]]) -> None:
+        """Record every unfinished task as failed (the executor has no worker left); the
+        queue drains through here, summaries included, so the batch ends."""
+        if not self.abandon_said:
+            print(f"error: {self.abandoned}", file=sys.stderr)
+            self.abandon_said = True
+        while self.queue:
+            tasks.append(self.queue.popleft())
+        reason = "not rendered: the executor had no worker left (see the error above)"
+        for task in tasks:
+            self._record(task, {"key": task["key"], "ok": False, "reason": reason})
 
     def _crashed(self, tasks: list[dict[str, Any]]) -> None:
         """A worker process died (killed, out of memory): every task in flight is lost.
@@ -425,12 +470,19 @@ class Runner:
         if ok:
             target.html = _relative(self.outdir, result["html"])
             target.notebook = _relative(self.outdir, result["notebook"])
+            target.outputs = record_outputs(self.outdir, target.html, target.notebook)
             if task["kind"] == "summary":
                 target.reason = ""
         else:
-            target.html = None
+            target.html, target.outputs = None, {}
             try:  # the id may be the reason it failed: never look outside OUTDIR with it
-                failed = output_path(self.outdir, task["year"], _stem(task), ".failed.ipynb")
+                failed = output_path(
+                    self.outdir,
+                    task["year"],
+                    _stem(task),
+                    ".failed.ipynb",
+                    site_page=task["kind"] == "summary",
+                )
             except ValueError:
                 failed = None
             found = failed is not None and failed.is_file()
@@ -457,6 +509,7 @@ class Runner:
             line = f"rendered {target.label}{seconds}"
         else:
             line = f"FAILED {target.label}: {target.reason}"
+        line = safe(line)  # the reason may quote a file's text (terminal.py)
         if self.bar is not None:
             self._counts()
             self.bar.update(1)
@@ -488,7 +541,8 @@ def _progress_bar(total: int, enabled: bool | None) -> Any:
 
 
 def run_batch(paths: Sequence[str | Path], options: Options) -> BatchResult:
-    """Discover, validate, render what changed, write summaries, manifest and index."""
+    """Discover, validate, render what changed, write summaries, manifest and index: all
+    under the site lock (a second batch or render on OUTDIR is refused, BatchError)."""
     started = time.perf_counter()
     outdir = options.outdir
     files = discover(paths, outdir)
@@ -497,15 +551,32 @@ def run_batch(paths: Sequence[str | Path], options: Options) -> BatchResult:
     for template in (options.template, options.summary_template):
         if template and not Path(template).is_file():
             raise BatchError(f"template notebook not found: {template}")
+    try:
+        with site_lock(outdir):
+            return _locked_batch(paths, files, options, started)
+    except SiteBusy as exc:
+        raise BatchError(str(exc)) from None
+
+
+def _locked_batch(
+    paths: Sequence[str | Path], files: list[Path], options: Options, started: float
+) -> BatchResult:
+    outdir = options.outdir
+    given_folders = [Path(p).resolve() for p in paths if Path(p).is_dir()]
     shas = {str(p.resolve()): file_sha(p) for p in files}
     env = {
         **environment(options.template, options.summary_template),
         "allow_invalid": str(options.allow_invalid),
     }
     manifest = read_manifest(outdir)
-    current = None if options.force else up_to_date(manifest, outdir, files, shas, env)
+    current = (
+        None if options.force else up_to_date(manifest, outdir, files, shas, env, given_folders)
+    )
     if current is not None:
-        entries, summaries = current
+        entries, kept, summaries = current
+        data = manifest_data(outdir, env, [*entries, *kept], summaries)
+        if data != manifest:  # outputs hashed again after a copy: remember their new stat
+            write_manifest(outdir, data)
         return BatchResult(
             entries,
             summaries,
@@ -513,32 +584,44 @@ def run_batch(paths: Sequence[str | Path], options: Options) -> BatchResult:
             outdir / INDEX,
             time.perf_counter() - started,
             True,
+            kept,
         )
 
+    if options.executor == "process":  # kernels run here: refuse a kernel folder not private
+        from .kernels import private_folder
+
+        private_folder()
     entries = validate(files, shas, options)
     for e in entries:
         if e.errors and (not options.allow_invalid or not e.summable):
-            print(f"invalid {e.file}: {e.reason}", file=sys.stderr)
-    old = {e["source"]: Entry.from_json(e) for e in manifest.get("agencies", [])}
+            print(safe(f"invalid {e.file}: {e.reason}"), file=sys.stderr)
+    known = [Entry.from_json(e) for e in manifest.get("agencies", [])]
+    old, kept, dropped = split_entries(known, shas, given_folders)
+    gone = {id(e) for e in superseded(kept, entries)}
+    kept = [e for e in kept if id(e) not in gone]
+    if dropped:
+        labels = ", ".join(e.label for e in dropped)
+        line = f"dropped from the site (parameter file deleted; pages left in place): {labels}"
+        print(safe(line), file=sys.stderr)
     old_summaries = {s["year"]: SummaryEntry.from_json(s) for s in manifest.get("summaries", [])}
     outdir.mkdir(parents=True, exist_ok=True)
     folders = [outdir, *(d for d in outdir.iterdir() if d.is_dir() and d.name.isdigit())]
     stale = [path for folder in folders for path in remove_stale_scratch(folder)]
     if stale:
         print(f"removed {len(stale)} scratch file(s) left by an interrupted run", file=sys.stderr)
-    runner = Runner(options, entries, old_summaries, env)
+    runner = Runner(options, entries, old_summaries, env, kept)
     runner.plan_reports(old)
 
     def save() -> None:
         summaries = {**old_summaries, **runner.summaries}
-        write_manifest(outdir, manifest_data(outdir, env, entries, list(summaries.values())))
+        write_manifest(outdir, manifest_data(outdir, env, runner.entries, list(summaries.values())))
 
     try:
         runner.run(save)
     finally:
         years = set(runner.years)
         summaries = [s for y, s in {**old_summaries, **runner.summaries}.items() if y in years]
-        data = manifest_data(outdir, env, entries, summaries)
+        data = manifest_data(outdir, env, runner.entries, summaries)
         if data != manifest:
             write_manifest(outdir, data)
     index = outdir / INDEX
@@ -546,7 +629,103 @@ def run_batch(paths: Sequence[str | Path], options: Options) -> BatchResult:
         from .site import write_index
 
         write_index(outdir, data)
-    return BatchResult(entries, summaries, outdir / MANIFEST, index, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    return BatchResult(entries, summaries, outdir / MANIFEST, index, seconds, kept=kept)
+
+
+# --------------------------------------------------------------------------- govinfo render
+
+
+def render_recorded(
+    path: str | Path,
+    outdir: str | Path,
+    *,
+    allow_invalid: bool = False,
+    template: str | Path | None = None,
+    timeout: float | None = None,
+    **engine_kwargs: Any,
+) -> RenderResult:
+    """:func:`govinfo.pipeline.render` into a site whose lock the caller holds, then the
+    page is recorded in the site's manifest (:func:`record_render`). The parameter file is
+    hashed before it is read: if it changes while the page renders, the manifest keeps the
+    old hash and the next batch renders the page again."""
+    from .pipeline import render
+
+    sha = file_sha(path) or ""
+    result = render(
+        path,
+        outdir,
+        allow_invalid=allow_invalid,
+        template=template,
+        timeout=timeout,
+        **engine_kwargs,
+    )
+    record_render(Path(outdir), Path(path), result, sha, allow_invalid, template)
+    return result
+
+
+def render_into_site(path: str | Path, outdir: str | Path, **options: Any) -> RenderResult:
+    """One page as ``govinfo render`` publishes it (for the editor's 生成报告): under the
+    site lock (:class:`govinfo.files.SiteBusy` while a batch or render holds it) and
+    recorded in the site's manifest. ``options`` as for :func:`render_recorded`."""
+    with site_lock(Path(outdir)):
+        return render_recorded(path, outdir, **options)
+
+
+def record_render(
+    outdir: Path,
+    path: Path,
+    result: RenderResult,
+    sha: str,
+    allow_invalid: bool,
+    template: str | Path | None = None,
+) -> bool:
+    """Put a page ``govinfo render`` just wrote into a batch's site manifest (and index), so
+    that the next batch starts from what is on disk: the file's hash, findings, status and
+    the outputs' hashes. Any other entry for the same file or the same page (year and
+    agency_id) is replaced. The year's summary is marked stale (its hash cleared) and is
+    rendered again by the next batch, which also validates the entry again
+    (``written_by: render``: a batch checks continuity across the files it is given).
+
+    Returns False, writing nothing, when OUTDIR has no manifest: not a batch's site."""
+    manifest = read_manifest(outdir)
+    if not manifest:
+        return False
+    report = result.report
+    entry = Entry(file=str(path), source=str(path.resolve()), file_sha=sha, written_by=RENDER)
+    entry.year, entry.agency_id, entry.agency = report.year, report.agency_id, report.agency
+    entry.region, entry.kind, entry.scope = report.region, report.kind, report.scope
+    if report.previous_path:
+        entry.previous = str((path.parent / report.previous_path).resolve())
+        entry.previous_sha = file_sha(entry.previous)
+    findings = result.findings
+    entry.findings = [f.to_dict() for f in findings]
+    entry.errors = sum(f.is_error for f in findings)
+    entry.warnings = len(findings) - entry.errors
+    entry.reason = _first_error(findings)
+    entry.hash = report_hash(entry, environment(template), allow_invalid)
+    entry.status = PUBLISHED if not entry.errors else INVALID
+    entry.html = _relative(outdir, str(result.html))
+    entry.notebook = _relative(outdir, str(result.notebook))
+    entry.outputs = record_outputs(outdir, entry.html, entry.notebook)
+    entry.seconds, entry.rendered_at = round(result.seconds, 2), _timestamp()
+
+    def replaced(e: Entry) -> bool:
+        return e.source == entry.source or (e.year, e.agency_id) == (entry.year, report.agency_id)
+
+    entries = [Entry.from_json(e) for e in manifest.get("agencies", [])]
+    stale = {entry.year, *(e.year for e in entries if replaced(e))}
+    entries = [e for e in entries if not replaced(e)] + [entry]
+    summaries = [SummaryEntry.from_json(s) for s in manifest.get("summaries", [])]
+    for s in summaries:
+        if s.year in stale:
+            s.hash = ""  # its sums may have changed: up_to_date and summary_task see it
+    data = manifest_data(outdir, manifest.get("environment", {}), entries, summaries)
+    write_manifest(outdir, data)
+    from .site import write_index
+
+    write_index(outdir, data)
+    return True
 
 
 # --------------------------------------------------------------------------- reporting
@@ -580,6 +759,7 @@ def summary_table(result: BatchResult) -> str:
     for s in result.summaries:
         seconds = f"{s.seconds:.1f}" if s.seconds else ""
         rows.append((str(s.year), SUMMARY_NAME, "", s.status, "", "", seconds, s.run, s.reason))
+    rows = [tuple(safe(cell) for cell in row) for row in rows]  # escaped, then measured
     widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     lines = [
         "  ".join(_pad(cell, w) for cell, w in zip(row, widths, strict=False)) + "  " + row[-1]
@@ -591,6 +771,8 @@ def summary_table(result: BatchResult) -> str:
     lines.append(
         f"{len(result.entries)} file(s): "
         + ", ".join(f"{n} {s}" for s, n in counts.items())
-        + f"; {state} in {result.seconds:.2f} s; index: {result.index}"
+        + f"; {state} in {result.seconds:.2f} s; index: {safe(result.index)}"
     )
+    if result.kept:
+        lines.append(f"{len(result.kept)} other file(s) of the site kept as they were")
     return "\n".join(line.rstrip() for line in lines)

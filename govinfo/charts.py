@@ -75,6 +75,26 @@ def find_cjk_font() -> Path:
     )
 
 
+# The first four bytes of a TrueType, OpenType (CFF) and collection font file.
+FONT_SIGNATURES = (b"\x00\x01\x00\x00", b"true", b"OTTO", b"ttcf")
+
+
+def check_font() -> Path:
+    """The chart font, checked once before anything renders (``govinfo render`` and
+    ``batch``): without this, a bad ``GOVINFO_CJK_FONT`` surfaces in every kernel, and in
+    the fork server's warm-up, as one failure per page. Reads four bytes: no matplotlib."""
+    path = find_cjk_font()
+    where = f"GOVINFO_CJK_FONT={path}" if os.environ.get("GOVINFO_CJK_FONT") else str(path)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4)
+    except OSError as exc:
+        raise FontError(f"{where} cannot be read: {exc.strerror or exc}") from None
+    if head not in FONT_SIGNATURES:
+        raise FontError(f"{where} is not a TrueType/OpenType font (.ttf, .otf or .ttc)")
+    return path
+
+
 @cache
 def configure_fonts() -> str:
     """Register the CJK font with matplotlib once; returns the family name used."""

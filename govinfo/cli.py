@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from . import __version__
+from .charts import FontError
 from .findings import Finding, ParameterError
 from .model import Report
+from .terminal import safe, safe_json
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -80,7 +83,7 @@ def check_all(reports: dict[Path, Report]) -> dict[Path, list[Finding]]:
 def cmd_validate(args: argparse.Namespace) -> int:
     files = find_parameter_files(args.paths)
     if not files:
-        print(f"error: no parameter files found in {' '.join(args.paths)}", file=sys.stderr)
+        print(safe(f"error: no parameter files found in {' '.join(args.paths)}"), file=sys.stderr)
         return EXIT_UNREADABLE
     reports, problems = load_all(files)
     results = check_all(reports)
@@ -97,15 +100,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
                     "findings": [f.to_dict() for f in findings],
                 }
             )
-        print(json.dumps(out, ensure_ascii=False, indent=2))
+        print(safe_json(json.dumps(out, ensure_ascii=False, indent=2)))
     else:
         for exc in problems.values():
-            print(f"error: {exc}", file=sys.stderr)
+            print(safe(f"error: {exc}"), file=sys.stderr)
         for path, findings in results.items():
             errors = sum(f.is_error for f in findings)
-            print(f"{path}: {errors} error(s), {len(findings) - errors} warning(s)")
-            for finding in sorted(findings, key=lambda f: not f.is_error):
-                print(f"  {finding}")
+            print(safe(f"{path}: {errors} error(s), {len(findings) - errors} warning(s)"))
+            print_findings(findings)
     if problems:
         return EXIT_UNREADABLE
     if any_error or (args.strict and any_warning):
@@ -114,71 +116,122 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from .files import AGENCY_ID_PATTERN
-    from .model import blank_report
-    from .params import dumps_yaml, save
+    """A complete skeleton: every cell present and ``null`` (not filled in), every part of
+    the narrative a placeholder; with ``--from``, started from last year's file."""
+    import os
 
-    if not AGENCY_ID_PATTERN.fullmatch(args.id):
-        print(f"error: --id {args.id!r} must match [a-z0-9][a-z0-9-]*", file=sys.stderr)
-        return EXIT_UNREADABLE
-    report = blank_report(args.agency, args.id, args.year, region=args.region or "")
-    # Refuse to write a file that would fail validation (year out of range, empty agency):
-    # the parser and rules know the limits, so ask them rather than repeating them here.
-    from .params import parse, to_mapping
+    from .files import is_safe_id
+    from .model import blank_report, next_year
+    from .params import dumps_yaml, load, parse, save, to_mapping
     from .rules import check
 
-    invalid = [f for f in check(parse(to_mapping(report))) if f.is_error]
-    if invalid:
-        print(f"error: {invalid[0].where}: {invalid[0].en}", file=sys.stderr)
+    target = Path(args.output) if args.output else None
+    fields = {
+        key: value
+        for key, value in (("agency", args.agency), ("agency_id", args.id), ("year", args.year))
+        if value is not None
+    }
+    if args.region is not None:
+        fields["region"] = args.region
+    if args.last_year:
+        last = load(args.last_year, follow_previous=False)  # unreadable: one line, exit 2
+        base = (target.parent if target else Path.cwd()).resolve()
+        previous = Path(os.path.relpath(Path(args.last_year).resolve(), base)).as_posix()
+        report = next_year(last, previous, **fields)
+    else:
+        missing = [
+            flag
+            for flag, key in (("--agency", "agency"), ("--id", "agency_id"), ("--year", "year"))
+            if key not in fields
+        ]
+        if missing:
+            line = f"error: {', '.join(missing)} required (or --from LAST_YEAR.yaml)"
+            print(line, file=sys.stderr)
+            return EXIT_UNREADABLE
+        report = blank_report(**fields)
+    if not is_safe_id(report.agency_id):
+        line = (
+            f"error: --id {report.agency_id!r}: rule AGENCY-ID: an id must match "
+            "[a-z0-9][a-z0-9-]* (at most 80 characters) and not be a name the site uses for "
+            "its own pages (summary, index, manifest …) or a Windows device name"
+        )
+        print(safe(line), file=sys.stderr)
         return EXIT_UNREADABLE
-    if args.output is None:
+    # Refuse to write a file that would fail for other reasons than being unfilled (year out
+    # of range, empty agency): the parser and rules know the limits, so ask them.
+    unfilled = {"MISSING", "NARRATIVE-EMPTY"}
+    invalid = [f for f in check(parse(to_mapping(report))) if f.is_error and f.rule not in unfilled]
+    if invalid:
+        print(safe(f"error: {invalid[0].where}: {invalid[0].en}"), file=sys.stderr)
+        return EXIT_UNREADABLE
+    if target is None:
         sys.stdout.write(dumps_yaml(report))
         return EXIT_OK
-    target = Path(args.output)
     if target.exists() and not args.force:
-        print(f"error: {target} exists; use --force to replace it", file=sys.stderr)
+        print(safe(f"error: {target} exists; use --force to replace it"), file=sys.stderr)
         return EXIT_UNREADABLE
     save(report, target)
-    print(f"wrote {target}")
+    print(safe(f"wrote {target}"))
     return EXIT_OK
 
 
 def print_findings(findings: Sequence[Finding]) -> None:
     for finding in sorted(findings, key=lambda f: not f.is_error):
-        print(f"  {finding}")
+        print(safe(f"  {finding}"))
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from .pipeline import InvalidReport, RenderError, render
+    """Publish each file into OUTDIR under the site lock; a batch's site also records each
+    page in its manifest (govinfo.batch.render_recorded), so the next batch sees it."""
+    from .charts import check_font
+    from .files import SiteBusy, site_lock
+    from .kernels import private_folder
 
+    check_font()  # once, before any kernel: else every page would fail on its own
+    private_folder()  # refuses a kernel folder that is not private (one line, exit 2)
     files = find_parameter_files(args.params)
     status = EXIT_OK
-    for path in files:
-        try:
-            result = render(
-                path, args.output, allow_invalid=args.allow_invalid, timeout=args.timeout
-            )
-        except ParameterError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            status = max(status, EXIT_UNREADABLE)
-        except InvalidReport as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            print_findings(exc.findings)
-            status = max(status, EXIT_FINDINGS)
-        except RenderError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            status = max(status, EXIT_FINDINGS)
-        else:
-            errors = sum(f.is_error for f in result.findings)
-            note = f" (STAMPED: {errors} error(s))" if errors else ""
-            print(f"published {result.html}{note}  [{result.seconds:.1f} s]")
-            print(f"  executed notebook: {result.notebook}")
+    try:
+        with site_lock(Path(args.output)):
+            for path in files:
+                status = max(status, _render_one(path, args))
+    except SiteBusy as exc:  # a batch or another render is writing this site
+        print(safe(f"error: {exc}"), file=sys.stderr)
+        return EXIT_UNREADABLE
     return status
+
+
+def _render_one(path: Path, args: argparse.Namespace) -> int:
+    from .batch import render_recorded
+    from .pipeline import InvalidReport, RenderError
+
+    try:
+        result = render_recorded(
+            path, args.output, allow_invalid=args.allow_invalid, timeout=args.timeout
+        )
+    except ParameterError as exc:
+        print(safe(f"error: {exc}"), file=sys.stderr)
+        return EXIT_UNREADABLE
+    except InvalidReport as exc:
+        print(safe(f"error: {exc}"), file=sys.stderr)
+        print_findings(exc.findings)
+        return EXIT_FINDINGS
+    except RenderError as exc:
+        print(safe(f"error: {exc}"), file=sys.stderr)
+        return EXIT_FINDINGS
+    errors = sum(f.is_error for f in result.findings)
+    note = f" (STAMPED: {errors} error(s))" if errors else ""
+    print(safe(f"published {result.html}{note}  [{result.seconds:.1f} s]"))
+    print(safe(f"  executed notebook: {result.notebook}"))
+    return EXIT_OK
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
     from .batch import BatchError, Options, run_batch, summary_table
+    from .charts import check_font
 
+    if args.executor == "process":  # (Dask workers have fonts of their own)
+        check_font()  # once, before any worker or kernel: else every page would fail alone
     options = Options(
         outdir=Path(args.output),
         jobs=args.jobs,
@@ -194,7 +247,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     try:
         result = run_batch(args.paths, options)
     except BatchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(safe(f"error: {exc}"), file=sys.stderr)
         return EXIT_UNREADABLE
     print(summary_table(result))
     return result.exit_code
@@ -237,10 +290,14 @@ def cmd_import(args: argparse.Namespace) -> int:
         try:
             result = import_file(name, agency_id=args.id)
         except ParameterError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            print(safe(f"error: {exc}"), file=sys.stderr)
             status = EXIT_UNREADABLE
             continue
-        print(result.summary(), file=sys.stderr)
+        except (MemoryError, RecursionError):  # a last guard: the importer bounds its work
+            print(safe(f"error: {name}: too large or too deeply nested to read"), file=sys.stderr)
+            status = EXIT_UNREADABLE
+            continue
+        print(safe(result.summary(), lines=True), file=sys.stderr)
         if not result.complete:
             status = max(status, EXIT_FINDINGS)
         text = dumps(result, form)
@@ -251,21 +308,61 @@ def cmd_import(args: argparse.Namespace) -> int:
         if into_folder:
             year, ident = result.mapping.get("year"), result.mapping["agency_id"]
             if not isinstance(year, int):
-                print(f"error: {name}: no year found, cannot name the output", file=sys.stderr)
+                line = f"error: {name}: no year found, cannot name the output"
+                print(safe(line), file=sys.stderr)
                 status = EXIT_UNREADABLE
                 continue
-            target = output_path(out, year, ident, f".{form}")
+            try:  # refuses a year folder that is a link leading outside OUT
+                target = output_path(out, year, ident, f".{form}")
+            except (ValueError, OSError, RuntimeError) as exc:
+                print(safe(f"error: {name}: {exc}"), file=sys.stderr)
+                status = EXIT_UNREADABLE
+                continue
         if target.exists() and not args.force:
-            print(f"error: {target} exists; use --force to replace it", file=sys.stderr)
+            print(safe(f"error: {target} exists; use --force to replace it"), file=sys.stderr)
             status = EXIT_UNREADABLE
             continue
-        atomic_write(target, text)
-        print(f"wrote {target}", file=sys.stderr)
+        try:
+            atomic_write(target, text)
+        except OSError as exc:
+            print(safe(f"error: {target}: cannot write: {exc.strerror or exc}"), file=sys.stderr)
+            status = EXIT_UNREADABLE
+            continue
+        print(safe(f"wrote {target}"), file=sys.stderr)
     if form == "json" and len(texts) > 1:
         texts = ["[\n" + ",\n".join(t.rstrip("\n") for t in texts) + "\n]\n"]
     if texts:
         sys.stdout.write("---\n".join(texts))
     return status
+
+
+def seconds(text: str) -> float:
+    """``--timeout``: a finite number of seconds above zero. nan and inf would switch the
+    timeout off silently, 0 and below would fail every page."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0, not {text!r}")
+    return value
+
+
+def jobs(text: str) -> int:
+    """``-j``: at least one parallel render."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return value
+
+
+TRUST_NOTE = (
+    "A template is a notebook govinfo executes: its code runs with your rights, so use only "
+    "a template you trust."
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -282,17 +379,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("new", help="write a blank parameter file for one agency and year")
-    p.add_argument("--agency", required=True, help="the agency's published name")
-    p.add_argument("--id", required=True, help="ASCII slug used in file names, e.g. zezhou-xzsp")
-    p.add_argument("--year", required=True, type=int, help="the reporting year")
+    p = sub.add_parser(
+        "new",
+        help="write a blank parameter file for one agency and year",
+        description="Write a complete skeleton: every cell present and null (not filled in, "
+        "an error until filled: 0 where none), every narrative part a placeholder. With "
+        "--from, start from last year's file: previous set, the applications carried over = "
+        "last year's carried forward, the documents in force carried, agency/id/region/kind/"
+        "scope/contact copied, last year's narrative kept as a starting text with a marker "
+        "(an error until rewritten).",
+    )
+    p.add_argument(
+        "--agency", help="the agency's published name (default with --from: last year's)"
+    )
+    p.add_argument("--id", help="ASCII slug used in file names, e.g. zezhou-xzsp")
+    p.add_argument("--year", type=int, help="the reporting year (default with --from: the next)")
+    p.add_argument(
+        "--from", dest="last_year", metavar="LAST_YEAR.yaml", help="start from last year's file"
+    )
     p.add_argument("--region", help="e.g. 山西省晋城市泽州县")
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
     p.add_argument("--force", action="store_true", help="replace an existing file")
     p.set_defaults(func=cmd_new)
 
     p = sub.add_parser("import", help="read published reports (HTML/text) into parameter files")
-    p.add_argument("files", nargs="+", metavar="FILE", help="a published report: HTML or text")
+    p.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="a published report: HTML, text or Markdown (PDF, Word, WPS, OFD … are named and "
+        "refused: not read yet)",
+    )
     p.add_argument("-o", "--output", help="output file, or a folder for several (default: stdout)")
     p.add_argument("--format", choices=("yaml", "json"), help="default: yaml; json for *.json")
     p.add_argument("--id", help="agency_id to write (default: from the file name)")
@@ -307,7 +424,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--allow-invalid", action="store_true", help="publish despite errors, stamped as a draft"
     )
-    p.add_argument("--timeout", type=float, default=600, help="seconds per notebook cell")
+    p.add_argument("--timeout", type=seconds, default=600, help="seconds per notebook cell")
     p.set_defaults(func=cmd_render)
 
     p = sub.add_parser(
@@ -316,17 +433,24 @@ def build_parser() -> argparse.ArgumentParser:
         description="Render every parameter file found under PATH (in parallel, each in its "
         "own kernel) into OUTDIR/<year>/<agency_id>.html|.ipynb, with OUTDIR/index.html, "
         "OUTDIR/<year>/summary.html and OUTDIR/manifest.json. Only what changed since the "
-        "last run is rendered again. Exit 0 when every agency was published, 1 otherwise.",
+        "last run is rendered again (or whose page no longer matches its recorded hash); "
+        "the site's other agencies are kept. One batch or render at a time per OUTDIR: "
+        "another is refused (exit 2). Exit 0 when every agency was published, 1 otherwise. "
+        + TRUST_NOTE,
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="parameter files or folders")
     p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="the site folder")
-    p.add_argument("-j", "--jobs", type=int, help="parallel renders (default: number of cores)")
-    p.add_argument("--timeout", type=float, default=600, help="seconds per notebook cell")
+    p.add_argument("-j", "--jobs", type=jobs, help="parallel renders (default: number of cores)")
+    p.add_argument("--timeout", type=seconds, default=600, help="seconds per notebook cell")
     p.add_argument("--force", action="store_true", help="render everything again")
     p.add_argument(
         "--allow-invalid", action="store_true", help="publish invalid reports as stamped drafts"
     )
-    p.add_argument("--template", help="report template notebook (default: annual_report.ipynb)")
+    p.add_argument(
+        "--template",
+        help="report template notebook (default: annual_report.ipynb); it runs as code with "
+        "your rights: use only a template you trust",
+    )
     p.add_argument("--executor", choices=("process", "dask"), default="process")
     p.add_argument("--scheduler", metavar="ADDR", help="Dask scheduler, e.g. tcp://host:8786")
     p.add_argument(
@@ -357,12 +481,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except ParameterError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(safe(f"error: {exc}"), file=sys.stderr)
+        return EXIT_UNREADABLE
+    except FontError as exc:  # GOVINFO_CJK_FONT names no font, or no CJK font is installed
+        print(safe(f"error: {exc}"), file=sys.stderr)
         return EXIT_UNREADABLE
     except BrokenPipeError:
         return EXIT_OK
     except OSError as exc:  # a full disk, a folder not writable: one line, not a traceback
-        print(f"error: {exc}", file=sys.stderr)
+        print(safe(f"error: {exc}"), file=sys.stderr)
         return EXIT_UNREADABLE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

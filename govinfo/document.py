@@ -3,9 +3,16 @@
 The notebook (``notebooks/annual_report.ipynb``) holds no logic: each of its cells calls
 :func:`show` with a part name, and this module builds that part from the report — the
 title and preamble, the six sections in the official order with their tables and charts,
-the year-over-year comparison and the findings panel. Because the parts are plain
-functions, the same page can also be produced in-process (:func:`standalone_html`), which
-the importer's round-trip tests and the speed benchmark use.
+the year-over-year comparison, the 落款 (agency, date, contact details) and, on a draft only,
+the findings panel. Because the parts are plain functions, the same page can also be
+produced in-process (:func:`standalone_html`), which the importer's round-trip tests and
+the speed benchmark use.
+
+Public and internal apart: a report without errors is the published page, and validation
+is internal work, so such a page carries no findings at all (no panel, no flagged cells
+with rule ids in their titles). A report with errors can only be rendered as a draft
+(``--allow-invalid``): it is stamped, its cells are flagged and it ends with every finding
+in Chinese (:mod:`govinfo.places`), for the office to check against.
 
 Narrative is Markdown rendered by markdown-it-py in CommonMark mode with raw HTML and
 images switched off: officers' text can format but never inject markup or load anything.
@@ -13,6 +20,7 @@ images switched off: officers' text can format but never inject markup or load a
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from functools import cache
@@ -24,11 +32,14 @@ from . import layout as L
 from .charts import bar_chart, grouped_bar_chart
 from .findings import Finding
 from .model import Report
+from .places import findings_list_html
 from .rules import check, is_blank_text
-from .tables import active_html, applications_html, findings_html, review_html
+from .tables import active_html, applications_html, review_html
 
 PARTS = ("title", "overview", "active", "applications", "review_litigation", "problems", "other")
-OPTIONAL_PARTS = ("trends", "findings")
+# After the six sections, in page order: trends (empty without a previous report), the 落款,
+# the findings panel (empty unless the page is a draft).
+OPTIONAL_PARTS = ("trends", "closing", "findings")
 
 
 # --------------------------------------------------------------------------- inputs
@@ -67,6 +78,21 @@ def _note(text: str) -> str:
     return f'<p class="gi-note-empty">{escape(text)}</p>'
 
 
+def is_draft(findings: list[Finding]) -> bool:
+    """A page with an error is a stamped draft (only ``--allow-invalid`` renders one)."""
+    return any(f.is_error for f in findings)
+
+
+def shown(findings: list[Finding]) -> list[Finding]:
+    """The findings a page may show: all of them on a draft, none on a published page."""
+    return findings if is_draft(findings) else []
+
+
+def chinese_date(date: dt.date) -> str:
+    """A date as reports write it: 2022年1月20日."""
+    return f"{date.year}年{date.month}月{date.day}日"
+
+
 # --------------------------------------------------------------------------- parts
 
 
@@ -75,8 +101,7 @@ def title_part(report: Report, findings: list[Finding]) -> str:
     if report.region:
         meta.append(f"<span>{escape(report.region)}</span>")
     if report.published:
-        p = report.published
-        meta.append(f"<span>发布日期：{p.year}年{p.month}月{p.day}日</span>")
+        meta.append(f"<span>发布日期：{chinese_date(report.published)}</span>")
     titles = [s.title for s in L.SECTIONS]
     preamble = L.PREAMBLE.format(parts="、".join(titles), count="六", period=report.period)
     toc = "".join(
@@ -113,12 +138,14 @@ def active_part(report: Report, findings: list[Finding]) -> str:
         chart = bar_chart(measure, [i.label for i in items], values, "件").to_html()
     else:
         chart = _note(L.NO_DECISIONS)
-    return _section("active", active_html(report.active, findings) + chart)
+    return _section(
+        "active", active_html(report.active, shown(findings), marks=report.marks) + chart
+    )
 
 
 def applications_part(report: Report, findings: list[Finding]) -> str:
     apps = report.applications
-    table = applications_html(apps, findings)
+    table = applications_html(apps, shown(findings), marks=report.marks)
     if not (apps.total("new") or apps.total("carried_over")) and apps.is_empty:
         return _section("applications", table + _note(L.NO_APPLICATIONS))
     charts = []
@@ -139,7 +166,7 @@ def applications_part(report: Report, findings: list[Finding]) -> str:
 
 def review_part(report: Report, findings: list[Finding]) -> str:
     review = report.review_litigation
-    table = review_html(review, findings)
+    table = review_html(review, shown(findings), marks=report.marks)
     if not any(review.cell(g.key, "total") for g in L.CASE_GROUPS):
         return _section("review_litigation", table + _note(L.NO_CASES))
     outcomes = L.REVIEW_OUTCOMES[:-1]
@@ -232,10 +259,37 @@ def trends_part(report: Report, findings: list[Finding]) -> str:
     )
 
 
+def closing_part(report: Report, findings: list[Finding]) -> str:
+    """The 落款 as real reports end: the agency and the date, right-aligned, the date
+    centred under the name; then the contact details given. The date is ``published``;
+    without one the date line is left out rather than invented."""
+    lines = []
+    if report.agency.strip():
+        lines.append(f'<span class="gi-sign-agency">{escape(report.agency)}</span>')
+    if report.published:
+        iso = report.published.isoformat()
+        lines.append(f'<time datetime="{iso}">{escape(chinese_date(report.published))}</time>')
+    signature = f'<p class="gi-signature">{"<br>".join(lines)}</p>' if lines else ""
+    contact = report.contact
+    given = [
+        (label, getattr(contact, key).strip())
+        for key, label in L.CONTACT_FIELDS
+        if contact is not None and getattr(contact, key).strip()
+    ]
+    details = "".join(f"<p>{escape(label)}：{escape(value)}</p>" for label, value in given)
+    address = f'<address class="gi-contact">{details}</address>' if details else ""
+    if not (signature or address):
+        return ""
+    return f'<footer class="gi-closing">{signature}{address}</footer>'
+
+
 def findings_part(report: Report, findings: list[Finding]) -> str:
+    """Every finding, in Chinese, on a draft; nothing on a published page."""
+    if not is_draft(findings):
+        return ""
     return (
         f'<aside class="gi-section gi-findings-panel" aria-label="{escape(L.FINDINGS_HEADING)}">'
-        f"<h2>{escape(L.FINDINGS_HEADING)}</h2>{findings_html(findings)}</aside>"
+        f"<h2>{escape(L.FINDINGS_HEADING)}</h2>{findings_list_html(findings)}</aside>"
     )
 
 
@@ -248,6 +302,7 @@ PART_BUILDERS: dict[str, Callable[[Report, list[Finding]], str]] = {
     "problems": problems_part,
     "other": other_part,
     "trends": trends_part,
+    "closing": closing_part,
     "findings": findings_part,
 }
 

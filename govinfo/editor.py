@@ -7,21 +7,27 @@ of the official HTML tables (:mod:`govinfo.tables`). It needs nothing beyond cor
 
 How it works:
 
-* The model is immutable. Every edit produces a new :class:`~govinfo.model.Report`
-  through :func:`govinfo.editor_fields.set_value` (``Report.with_cell`` for table cells);
-  ``.report`` is always the current one, and Save writes exactly that.
+* The editor never loses or invents data. Its session (:mod:`govinfo.editor_state`) keeps
+  the file as read and the fields the user changed; Save writes only those, as a round trip
+  that keeps comments, unknown keys, blanks and every value as written
+  (:mod:`govinfo.params_roundtrip`, atomic, through symbolic links). A file changed on disk
+  since it was opened is not overwritten without a choice (重新读取 / 仍然覆盖), and unsaved
+  edits are never dropped by 还原 without one (放弃修改 / 取消).
+* Numbers are typed as text and read by the editor: ``1.5`` in a count stays on screen as
+  ``1.5`` (NOT-INTEGER), ``/`` stays a published blank (CELL-BLANK), an empty cell is not
+  filled in (MISSING, placeholder 未填), text that is no number is flagged (NOT-A-NUMBER) and
+  Save refuses it.
 * Totals are computed and read-only: the 总计 column of 表三 and 表四 and the （七）总计 row
   of 表三 follow the cells that feed them. Totals read from a file that do not add up are
   shown as read and flagged until a cell feeding them changes (or 重算总计 is pressed), so
   a wrong published total is never fixed silently. A pasted 总计 is compared, not applied.
-* Findings are what ``govinfo validate`` would say about the saved file
-  (:func:`govinfo.editor_fields.editor_findings`). ``.findings`` is always current; the
-  panel, the highlight classes (``gi-error`` / ``gi-warning`` on the inputs) and the
-  preview follow after a short debounce in a running kernel, or at once with no event
-  loop (tests); :meth:`ReportEditor.refresh` brings them up to date synchronously.
-* Save is atomic (:func:`govinfo.params.save`, canonical key order, readable YAML; the
-  comments of a hand-written file are not kept). Revert reloads the file. Render saves
-  pending changes, then runs ``govinfo.pipeline.render`` and links the HTML it wrote.
+* Findings are what ``govinfo validate`` will say about the saved file. ``.findings`` is
+  always current; the panel, the highlight classes (``gi-error`` / ``gi-warning``) and the
+  preview follow after a short debounce in a running kernel, or at once with no event loop
+  (tests); :meth:`ReportEditor.refresh` brings them up to date synchronously.
+* 生成报告 saves pending edits (an invalid edit only if the user confirms 仍然保存, and then
+  no report is made), says what it saved, then publishes like ``govinfo render`` (under the
+  site lock, recorded in the site's manifest: :func:`govinfo.batch.render_into_site`).
 
 The notebook's front page (a path box with 打开 and 新建) is :mod:`govinfo.editor_launcher`.
 """
@@ -29,9 +35,7 @@ The notebook's front page (a path box with 打开 and 新建) is :mod:`govinfo.e
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Callable
-from decimal import Decimal
 from functools import partial
 from html import escape
 from pathlib import Path
@@ -43,21 +47,20 @@ from . import layout as L
 from .editor_fields import (
     APPS,
     BASIC_LABELS,
+    FEES,
     NARRATIVE,
+    PLACEHOLDERS,
     CellKey,
     cell_label,
+    cell_state,
     concerns,
-    editor_findings,
     flags,
-    get_value,
     is_computed,
-    is_decimal,
-    recompute_all,
-    set_value,
-    with_totals,
+    is_number,
 )
 from .editor_grid import (
     EDITOR_CSS,
+    ConfirmBar,
     Fields,
     active_grid,
     applications_grid,
@@ -66,13 +69,21 @@ from .editor_grid import (
     overview_form,
     review_grid,
 )
-from .editor_paste import PasteResult, read_paste
+from .editor_panel import (
+    FindingsPanel,
+    finding_place,
+    paste_status_html,
+    preview_html,
+    served_url,
+)
+from .editor_paste import PasteResult, paste_notes, read_paste
+from .editor_state import EditSession, UnsavedChangesError
 from .findings import Finding, ParameterError
 from .model import Report
-from .params import load, save
-from .tables import active_html, applications_html, review_html, stylesheet
+from .params_roundtrip import FileChangedError, RoundTripError
 
 SEVERITIES = ("error", "warning")
+USER_ERRORS = (ParameterError, OSError, ValueError, FileChangedError, UnsavedChangesError)
 
 # The tabs: (title, heading shown in the tab). Numerals and headings come from the layout.
 _S = L.SECTION_BY_KEY
@@ -92,60 +103,11 @@ TABS: tuple[tuple[str, str], ...] = (
 def tab_of(key: CellKey) -> int:
     """The index of the tab that holds the field ``key``."""
     section, row, _ = key
-    if section in BASIC_LABELS:
+    if section in BASIC_LABELS or section == "contact":
         return 0
     if section == NARRATIVE:
         return 1 if row == "overview" else 5
     return {"active": 2, APPS: 3, "review_litigation": 4}.get(section, 5)
-
-
-def finding_place(finding: Finding) -> str:
-    """The Chinese name of the place a finding is about (its key path when unknown)."""
-    try:
-        return cell_label(finding.section, finding.row, finding.column)
-    except KeyError:
-        return finding.where
-
-
-def preview_html(report: Report, findings: list[Finding]) -> str:
-    """The three official tables with the findings marked, styled by the report CSS.
-
-    The report stylesheet declares its colours on ``:root``; scoped here to the preview so
-    that it cannot restyle JupyterLab around it.
-    """
-    css = stylesheet().replace(":root", ".gi-preview")
-    tables = (
-        active_html(report.active, findings)
-        + applications_html(report.applications, findings)
-        + review_html(report.review_litigation, findings)
-    )
-    return f'<div class="gi-preview"><style>{css}</style>{tables}</div>'
-
-
-def served_url(path: Path) -> str | None:
-    """The URL under which this kernel's Jupyter server serves ``path``, if it serves it.
-
-    A kernel started by Jupyter Server knows its parent's pid; the server's runtime info
-    file gives its root folder and base URL (only those two are read).
-    """
-    parent = os.environ.get("JPY_PARENT_PID")
-    if not parent:
-        return None
-    try:
-        from jupyter_server.serverapp import list_running_servers
-
-        servers = list(list_running_servers())
-    except Exception:  # no jupyter_server, unreadable runtime folder: no link, the path shows
-        return None
-    for info in servers:
-        if str(info.get("pid")) != parent:
-            continue
-        root = Path(info.get("root_dir", "")).resolve()
-        target = Path(path).resolve()
-        if root in target.parents:
-            rel = target.relative_to(root).as_posix()
-            return f"{info.get('base_url', '/')}files/{rel}"
-    return None
 
 
 class ReportEditor(W.VBox):
@@ -153,72 +115,78 @@ class ReportEditor(W.VBox):
 
     Parameters
     ----------
-    report : Report
-        The report to edit (``ReportEditor.from_file(path)`` loads one).
+    report : Report, optional
+        A report not (yet) in a file; ``ReportEditor.from_file(path)`` edits a file.
     path : path, optional
         The parameter file Save, Revert and Render use (default: ``report.source``).
     outdir : path
         Where Render publishes (``OUTDIR/<year>/<agency_id>.html``), as ``govinfo render -o``.
     debounce : float
         Seconds to wait after the last keystroke before the panel and preview update.
+    session : EditSession, optional
+        The edit session (what ``from_file`` passes).
     """
 
     def __init__(
         self,
-        report: Report,
+        report: Report | None = None,
         *,
         path: str | Path | None = None,
         outdir: str | Path = "site",
         debounce: float = 0.3,
+        session: EditSession | None = None,
     ) -> None:
         super().__init__()
+        if session is None:
+            if report is None:
+                raise ValueError("ReportEditor needs a report or a session")
+            session = EditSession.of_report(report, path)
         self.add_class("gi-editor")
-        self.path: Path | None = Path(path) if path else report.source
+        self.session = session
         self.outdir = Path(outdir)
         self.debounce = debounce
-        self._report = report
-        self._saved = report
-        self._file_findings = report.load_findings
-        self._cache: tuple[Report, list[Finding]] | None = None
         self._fields: Fields = {}
         self._previews: dict[CellKey, W.HTML] = {}
         self._syncing = False
         self._pending: asyncio.TimerHandle | None = None
-        self._shown_findings: list[Finding] | None = None
         self._shown_markdown: dict[CellKey, str] = {}
         self._focused: list[CellKey] = []
         self._build()
+        self._sync(list(self._fields))
         self.refresh()
 
     @classmethod
     def from_file(cls, path: str | Path, **kwargs: Any) -> ReportEditor:
         """An editor on a parameter file (ParameterError when it cannot be read)."""
-        return cls(load(path), path=path, **kwargs)
+        return cls(session=EditSession.open(path), **kwargs)
 
     # ------------------------------------------------------------------ public API
 
     @property
     def report(self) -> Report:
         """The current model, with every edit so far."""
-        return self._report
+        return self.session.report
+
+    @property
+    def path(self) -> Path | None:
+        return self.session.path
 
     @property
     def findings(self) -> list[Finding]:
         """The current findings (always up to date, whatever the debounce)."""
-        if self._cache is None or self._cache[0] is not self._report:
-            self._cache = (self._report, editor_findings(self._report, self._file_findings))
-        return self._cache[1]
+        return self.session.findings
 
     @property
     def dirty(self) -> bool:
-        """True when the current values differ from the file as last loaded or saved."""
-        return self._report != self._saved
+        """True when saving would change the file (there are unsaved edits)."""
+        return self.session.dirty
 
     def field(self, section: str, row: str | None = None, column: str | None = None) -> W.Widget:
         """The input widget of one field.
 
         ``field("applications", "new", "natural_person")`` is 表三 本年新收 × 自然人,
         ``field("active", "licensing")`` 表二 行政许可, ``field("agency")`` the agency name.
+        Numbers are text fields: ``.value = "3"`` (or ``3``) types 3.
         """
         key = (section, row, column)
         if key not in self._fields:
@@ -236,45 +204,43 @@ class ReportEditor(W.VBox):
             self._pending = None
         findings = self.findings
         self._highlight(findings)
-        self._show_findings(findings)
-        self.preview.value = preview_html(self._report, findings)
+        self.findings_panel.show(findings)
+        self.preview.value = preview_html(self.report, findings)
         self._show_markdown()
         self._show_title()
 
-    def save(self, path: str | Path | None = None) -> Path:
-        """Write the current report atomically to ``path`` (default: the editor's file).
+    def save(self, path: str | Path | None = None, *, overwrite: bool = False) -> Path:
+        """Write the edits (only they change in the file) atomically to ``path`` or the
+        editor's file; saving to another path makes it the editor's file ("Save as").
 
-        Saving to another path makes it the editor's file, like "Save as".
+        Raises FileChangedError when the file changed on disk since it was opened
+        (FileExistsError for another existing file) unless ``overwrite``; ValueError while a
+        number field holds text that is no number.
         """
-        target = Path(path) if path else self.path
-        if target is None:
-            raise ValueError("no file to save to: pass a path")
-        save(self._report, target)
-        self.path = target
-        self._report = self._saved = self._report.replace(source=target)
+        changes = len(self.session.edits)
+        target = self.session.save(path, overwrite=overwrite)
+        self.confirm.dismiss()
         errors = sum(f.is_error for f in self.findings)
-        note = f"（{errors} 个错误尚未解决）" if errors else ""
-        self._status(f"已保存 {target}{note}", ok=not errors)
+        note = f"，{errors} 个错误尚未解决" if errors else ""
+        self._status(f"已保存 {target}（修改 {changes} 处{note}）", ok=not errors)
         self.refresh()
         return target
 
-    def revert(self) -> None:
-        """Reload the file from disk, dropping unsaved edits."""
+    def revert(self, *, discard: bool = False) -> None:
+        """Read the file again. With unsaved edits, UnsavedChangesError unless ``discard``."""
         if self.path is None:
             raise ValueError("no file to revert to")
-        self.load(load(self.path))
-        self._status(f"已从 {self.path} 重新读取")
-
-    def load(self, report: Report) -> None:
-        """Show ``report`` in every field (as read, totals included) and refresh."""
-        self._report = self._saved = report
-        self._file_findings = report.load_findings
+        if self.dirty and not discard:
+            raise UnsavedChangesError(f"{self.path}: 有未保存的修改 / unsaved edits")
+        self.session = EditSession.open(self.path)
+        self.confirm.dismiss()
         self._sync(list(self._fields))
         self.refresh()
+        self._status(f"已从 {self.path} 重新读取")
 
     def recompute_totals(self) -> list[CellKey]:
         """Recompute every total from its parts; returns the totals that changed."""
-        self._report, changed = recompute_all(self._report)
+        changed = self.session.recompute_totals()
         self._sync(changed)
         self.refresh()
         return changed
@@ -283,47 +249,48 @@ class ReportEditor(W.VBox):
         """Fill 表三 from tab-separated text (see :mod:`govinfo.editor_paste`).
 
         All or nothing: with any unreadable value nothing changes and the result's
-        ``errors`` name each one. Pasted totals are compared with the computed ones.
+        ``errors`` name each one. Pasted blanks are kept as published blanks (``-`` …,
+        CELL-BLANK) and empty cells are not filled in (MISSING), each named in the notes;
+        pasted totals are compared with the computed ones.
         """
         result = read_paste(text, start_row or self.paste_row.value)
         if result.ok:
-            report = self._report
             edited: list[CellKey] = []
             for pasted in result.rows:
                 if pasted.row == L.TOTAL:
                     continue  # computed: checked below
                 for column, value in zip(L.APPLICANT_KEYS, pasted.values, strict=True):
                     key = (APPS, pasted.row, column)
-                    report = set_value(report, key, value)
-                    edited.append(key)
-            report, totals = with_totals(report, edited)
-            self._report = report
-            self._sync([*edited, *totals])
-            result = PasteResult(result.rows, (), (*result.notes, *self._total_notes(result)))
+                    edited += [key, *self.session.set(key, value)]
+            self._sync(edited)
+            notes = (*result.notes, *paste_notes(result, self.session.value))
+            result = PasteResult(result.rows, (), notes)
             self._schedule()
-        self._show_paste(result)
+        self.paste_status.value = paste_status_html(result)
         return result
 
     def render(self) -> Path:
-        """Save pending edits, publish with ``govinfo.pipeline.render``; the HTML's path.
+        """Save pending edits, publish like ``govinfo render``; the HTML's path.
 
-        Raises ``govinfo.pipeline.RenderError`` (the message is for the user), including
-        its ``InvalidReport`` when an error rule fails.
+        Pending edits with errors are not saved (ValueError: the pipeline would refuse
+        them; 生成报告 asks whether to save them anyway). Raises
+        ``govinfo.pipeline.RenderError`` (the message is for the user), including its
+        ``InvalidReport`` when an error rule fails.
         """
-        from . import pipeline  # the publishing pipeline is heavy and only needed here
+        from .batch import render_into_site  # the pipeline is heavy and only needed here
 
         if self.path is None or self.dirty:
+            errors = sum(f.is_error for f in self.findings)
+            if errors:
+                raise ValueError(f"{errors} 个错误：未保存，未生成报告 / {errors} error(s)")
             self.save()
-        result = pipeline.render(self.path, self.outdir, allow_invalid=False)
+        assert self.path is not None
+        # Under the site lock and recorded in its manifest, like `govinfo render`.
+        result = render_into_site(self.path, self.outdir, allow_invalid=False)
         return Path(result.html)
 
     def show_finding(self, finding: Finding) -> list[CellKey]:
-        """Switch to the finding's tab, outline its inputs and focus the first editable one.
-
-        The outline (class ``gi-focus``) always shows. Keyboard focus follows where the
-        widget's browser view supports ``focus()``: text fields do; ipywidgets 8.1's
-        number inputs do not (their view focuses the wrapper, not the ``<input>``).
-        """
+        """Switch to the finding's tab, outline its inputs and focus the first editable one."""
         keys = [key for key in self._fields if concerns(finding, key)]
         for key in self._focused:
             self._fields[key].remove_class("gi-focus")
@@ -343,30 +310,30 @@ class ReportEditor(W.VBox):
     # ------------------------------------------------------------------ building
 
     def _build(self) -> None:
-        report, fields, previews = self._report, self._fields, self._previews
+        fields, previews = self._fields, self._previews
         self.title = W.HTML()
         self.title.add_class("gi-title")
         self.save_button = self._button("保存", "save", "Save the parameter file (atomic)")
-        self.revert_button = self._button("还原", "undo", "Reload the file, dropping edits")
+        self.revert_button = self._button("还原", "undo", "Read the file again")
         self.render_button = self._button("生成报告", "file-export", "Publish the HTML report")
         self.recompute_button = self._button("重算总计", "calculator", "Recompute every total")
         self.status = W.HTML()
         self.status.add_class("gi-status")
-        self.save_button.on_click(lambda _: self._guard(self.save))
-        self.revert_button.on_click(lambda _: self._guard(self.revert))
-        self.render_button.on_click(lambda _: self._on_render())
+        self.confirm = ConfirmBar()
+        self.save_button.on_click(lambda _: self._guard(self._on_save))
+        self.revert_button.on_click(lambda _: self._guard(self._on_revert))
+        self.render_button.on_click(lambda _: self._guard(self._on_render))
         self.recompute_button.on_click(lambda _: self._guard(self.recompute_totals))
         toolbar = W.HBox(
             [self.save_button, self.revert_button, self.render_button, self.recompute_button]
         )
-
         pages = [
-            basic_form(report, fields),
-            overview_form(report, fields, previews),
-            active_grid(report, fields),
-            W.VBox([applications_grid(report, fields), self._paste_box()]),
-            review_grid(report, fields),
-            closing_form(report, fields, previews),
+            basic_form(fields),
+            overview_form(fields, previews),
+            active_grid(fields),
+            W.VBox([applications_grid(fields), self._paste_box()]),
+            review_grid(fields),
+            closing_form(fields, previews),
         ]
         self.tabs = W.Tab(
             [
@@ -377,12 +344,9 @@ class ReportEditor(W.VBox):
         )
         self.tabs.add_class("gi-tabs")
 
-        self.findings_summary = W.HTML()
-        self.findings_list = W.VBox()
-        self.findings_panel = W.VBox(
-            [W.HTML("<h3>校验结果</h3>"), self.findings_summary, self.findings_list]
-        )
-        self.findings_panel.add_class("gi-findings-panel")
+        self.findings_panel = FindingsPanel(self.show_finding)
+        self.findings_summary = self.findings_panel.summary
+        self.findings_list = self.findings_panel.rows
 
         self.preview = W.HTML()
         self.preview.add_class("gi-preview-box")
@@ -394,6 +358,7 @@ class ReportEditor(W.VBox):
             self.title,
             toolbar,
             self.status,
+            self.confirm,
             self.tabs,
             self.findings_panel,
             preview,
@@ -441,18 +406,10 @@ class ReportEditor(W.VBox):
     def _on_change(self, key: CellKey, change: dict[str, Any]) -> None:
         if self._syncing:
             return
-        if is_computed(key):  # read-only: keep showing the model's value
+        if is_computed(key):  # read-only: keep showing the file's value
             self._sync([key])
             return
-        value = change["new"]
-        if is_decimal(key) and isinstance(value, float) and not Decimal(repr(value)).is_finite():
-            self._sync([key])
-            self._status(f"{cell_label(*key)}：无法识别的数字", ok=False)
-            return
-        report = set_value(self._report, key, value)
-        report, totals = with_totals(report, [key])
-        self._report = report
-        self._sync(totals)
+        self._sync(self.session.set_field(key, change["new"]))
         self._schedule()
 
     def _schedule(self) -> None:
@@ -472,39 +429,130 @@ class ReportEditor(W.VBox):
         """Run a button action; user-facing failures become a status line, not a traceback."""
         try:
             action()
-        except (ParameterError, OSError, ValueError) as exc:
+        except USER_ERRORS as exc:
             self._status(str(exc), ok=False)
 
-    def _on_render(self) -> None:
-        from .pipeline import RenderError
+    def _on_save(self, then: Callable[[], Any] | None = None) -> bool:
+        """保存: a file changed on disk since it was opened is not overwritten without a choice."""
+        try:
+            self.save()
+        except FileChangedError:
+            self.confirm.ask(
+                f"{self.path} 在打开后已被其他程序修改。重新读取：显示磁盘上的内容，"
+                "放弃这里未保存的修改；仍然覆盖：用这里的内容替换磁盘上的文件。",
+                [
+                    (
+                        "重新读取",
+                        "reload",
+                        partial(self._guard, partial(self.revert, discard=True)),
+                    ),
+                    ("仍然覆盖", "overwrite", partial(self._guard, partial(self._overwrite, then))),
+                ],
+            )
+            self._status("未保存：文件已被其他程序修改", ok=False)
+            return False
+        if then is not None:
+            then()
+        return True
 
+    def _overwrite(self, then: Callable[[], Any] | None) -> None:
+        self.save(overwrite=True)
+        if then is not None:
+            then()
+
+    def _on_revert(self) -> None:
+        """还原: unsaved edits are discarded only when the user says so."""
+        if not self.dirty:
+            self.revert()
+            return
+        self.confirm.ask(
+            f"有未保存的修改。放弃这些修改并重新读取 {self.path}？",
+            [
+                ("放弃修改", "discard", partial(self._guard, partial(self.revert, discard=True))),
+                ("取消", "cancel", partial(self._status, "已取消：修改仍在，尚未保存")),
+            ],
+        )
+
+    def _on_render(self) -> None:
+        """生成报告: save (an invalid edit only when the user chooses to), say so, publish."""
+        if self.session.unreadable:
+            self.save()  # refused with the cells named
+        if self.dirty:
+            errors = sum(f.is_error for f in self.findings)
+            if errors:
+                self.confirm.ask(
+                    f"当前修改有 {errors} 个错误，不能生成报告。仍然保存这些修改（不生成报告）？",
+                    [
+                        ("仍然保存", "save-invalid", partial(self._guard, self._on_save)),
+                        ("取消", "cancel", partial(self._status, "已取消：未保存，未生成报告")),
+                    ],
+                )
+                self._status(f"未保存，未生成报告：{errors} 个错误（见校验结果）", ok=False)
+                return
+            self._on_save(then=partial(self._publish, saved=True))
+            return
+        self._publish(saved=False)
+
+    def _publish(self, saved: bool) -> None:
+        from .files import SiteBusy
+        from .pipeline import InvalidReport, RenderError
+
+        done = self.status.value if saved else ""
         self._status("正在生成报告……")
         try:
             html = self.render()
-        except (RenderError, ParameterError, OSError, ValueError) as exc:
-            self._status(f"生成失败：{exc}", ok=False)
+        except InvalidReport as exc:
+            errors = sum(f.is_error for f in exc.findings)
+            self._status_after(done, f"生成失败：文件有 {errors} 个错误，未生成报告", ok=False)
+            return
+        except SiteBusy as exc:
+            self._status_after(
+                done,
+                f"生成失败：输出目录正被另一个 govinfo 任务使用，请稍后再试（{exc}）",
+                ok=False,
+            )
+            return
+        except (RenderError, *USER_ERRORS) as exc:
+            self._status_after(done, f"生成失败：{exc}", ok=False)
             return
         url = served_url(html)
         link = f'<a href="{escape(url)}" target="_blank">{escape(html.name)}</a> ' if url else ""
-        self._status(f"已生成：{link}<code>{escape(str(html))}</code>", ok=True, markup=True)
+        body = f'<span class="gi-status-ok">已生成：{link}<code>{escape(str(html))}</code></span>'
+        self.status.value = (done + "<br>" if done else "") + body
+
+    def _status_after(self, before: str, text: str, ok: bool) -> None:
+        self._status(text, ok=ok)
+        if before:
+            self.status.value = before + "<br>" + self.status.value
 
     # ------------------------------------------------------------------ display
 
     def _sync(self, keys: list[CellKey]) -> None:
-        """Show the model's value in the widgets of ``keys`` without triggering edits."""
+        """Show the file's values in the widgets of ``keys`` without triggering edits."""
         self._syncing = True
         try:
             for key in keys:
                 widget = self._fields.get(key)
                 if widget is None:
                     continue
-                value = get_value(self._report, key)
-                if is_decimal(key):
-                    value = float(value)
+                value = self.session.shown(key)
+                if isinstance(widget, W.Dropdown):
+                    self._choices(widget, value)
                 if widget.value != value:
                     widget.value = value
+                if key[0] == FEES and key[1] is not None:
+                    widget.disabled = not isinstance(self.session.value((FEES, None, None)), dict)
         finally:
             self._syncing = False
+
+    @staticmethod
+    def _choices(widget: W.Dropdown, value: Any) -> None:
+        """A value the file holds but the rules refuse (CHOICE) is shown as it is, marked."""
+        options = [o for o in widget.options if not str(o[0]).startswith("（无效）")]
+        if value not in [v for _, v in options]:
+            options.append((f"（无效）{value}", value))
+        if list(widget.options) != options:
+            widget.options = options
 
     def _highlight(self, findings: list[Finding]) -> None:
         marked = flags(findings, self._fields)
@@ -519,79 +567,36 @@ class ReportEditor(W.VBox):
             tip = "\n".join(f"{f.rule}: {f.zh}" for f in found) or cell_label(*key)
             if widget.tooltip != tip:
                 widget.tooltip = tip
-
-    def _show_findings(self, findings: list[Finding]) -> None:
-        ordered = sorted(findings, key=lambda f: (not f.is_error, f.rule))
-        if ordered == self._shown_findings:
-            return
-        self._shown_findings = ordered
-        errors = sum(f.is_error for f in ordered)
-        if ordered:
-            text = f"{errors} 个错误，{len(ordered) - errors} 个警告（点击规则名定位到单元格）"
-        else:
-            text = "未发现问题（所有勾稽关系均成立）。"
-        self.findings_summary.value = escape(text)
-        old = self.findings_list.children
-        self.findings_list.children = [self._finding_row(f) for f in ordered]
-        for row in old:
-            for child in row.children:
-                child.close()
-            row.close()
-
-    def _finding_row(self, finding: Finding) -> W.HBox:
-        button = W.Button(description=finding.rule, tooltip=finding.en)
-        button.add_class(f"gi-finding-{finding.severity}")
-        button.add_class(f"gi-finding-{finding.rule}")
-        button.on_click(lambda _: self.show_finding(finding))
-        place = escape(finding_place(finding))
-        text = W.HTML(f"<b>{place}</b>：{escape(finding.zh)}")
-        row = W.HBox([button, text])
-        row.add_class("gi-finding")
-        return row
+            if is_number(key):
+                holder = PLACEHOLDERS.get(cell_state(self.session.value(key)) or "", "")
+                if widget.placeholder != holder:
+                    widget.placeholder = holder
 
     def _show_markdown(self) -> None:
         from .document import markdown_html
 
         for key, widget in self._previews.items():
-            text = get_value(self._report, key)
+            text = self.session.shown(key)
             if self._shown_markdown.get(key) != text:
                 self._shown_markdown[key] = text
                 widget.value = markdown_html(text)
 
     def _show_title(self) -> None:
-        report = self._report
         mark = " <span class='gi-dirty'>● 未保存</span>" if self.dirty else ""
         where = f"<br><code>{escape(str(self.path))}</code>" if self.path else ""
-        self.title.value = f"<h2>{escape(report.title)}{mark}</h2>{where}"
+        self.title.value = f"<h2>{escape(self.report.title)}{mark}</h2>{where}"
 
-    def _status(self, text: str, ok: bool | None = None, markup: bool = False) -> None:
+    def _status(self, text: str, ok: bool | None = None) -> None:
         cls = {True: "gi-status-ok", False: "gi-status-error", None: ""}[ok]
-        body = text if markup else escape(text)
-        self.status.value = f'<span class="{cls}">{body}</span>'
+        self.status.value = f'<span class="{cls}">{escape(text)}</span>'
 
-    def _total_notes(self, result: PasteResult) -> list[str]:
-        notes = []
-        for pasted in result.rows:
-            if pasted.row != L.TOTAL:
-                continue
-            for column, value in zip(L.APPLICANT_KEYS, pasted.values, strict=True):
-                computed = self._report.applications.cell(L.TOTAL, column)
-                if computed != value:
-                    notes.append(
-                        f"粘贴内容第 {pasted.line} 行（{L.ROW_BY_KEY[L.TOTAL].label}）"
-                        f"{L.COLUMN_BY_KEY[column].label}列：粘贴 {value}，按各项计算为 {computed}"
-                    )
-        return notes
 
-    def _show_paste(self, result: PasteResult) -> None:
-        if result.errors:
-            items = "".join(f"<li>{escape(e)}</li>" for e in result.errors)
-            body = f'<span class="gi-status-error">未粘贴任何数字：</span><ul>{items}</ul>'
-        else:
-            names = "、".join(dict.fromkeys(L.ROW_BY_KEY[r.row].short for r in result.rows))
-            notes = "".join(f"<li>{escape(n)}</li>" for n in result.notes)
-            body = (
-                f'<span class="gi-status-ok">已粘贴 {len(result.rows)} 行：{escape(names)}</span>'
-            )
-            body += f"<ul>{notes}</ul>" if notes else ""
-        self.paste_status.value = body
+__all__ = [
+    "ReportEditor",
+    "RoundTripError",
+    "UnsavedChangesError",
+    "finding_place",
+    "preview_html",
+    "served_url",
+    "tab_of",
+]

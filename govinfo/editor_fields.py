@@ -1,41 +1,49 @@
-"""The editor's fields: one key per input, its Chinese name, its value, and how to edit it.
+"""The editor's fields: one key per input, its Chinese name, its place in the file, its text.
 
 Every input of the widget editor is addressed by a cell key ``(section, row, column)`` in the
 same vocabulary as :class:`~govinfo.findings.Finding`, so a finding leads straight to the
-inputs it concerns and an input straight to the model. This module is pure (no widgets):
-reading a field from a :class:`~govinfo.model.Report`, producing the edited copy, deriving
-the computed totals, and the findings the editor shows. The widgets live in
-:mod:`govinfo.editor_grid` and :mod:`govinfo.editor`.
+inputs it concerns and an input straight to its place in the parameter file
+(:func:`cell_path`). This module is pure (no widgets): names, paths, how a number field
+shows a value of the file and reads what was typed, and the derived totals. The state of an
+edit session is :mod:`govinfo.editor_state`; the widgets live in :mod:`govinfo.editor_grid`
+and :mod:`govinfo.editor`.
+
+Numbers are typed as text and read here (:func:`read_typed`), never by a widget that
+would change them: ``1.5`` in a count stays ``1.5`` (rule NOT-INTEGER), ``-1`` stays −1
+(NEGATIVE), ``/`` or ``-`` is a published blank kept as written (CELL-BLANK), an empty field
+is not filled in (MISSING), and text that is no number at all is kept on screen and
+refused by Save (:class:`Unreadable`, rule NOT-A-NUMBER).
 
 Totals are computed, not typed: the 总计 column of 表三 and 表四 and the （七）总计 row of 表三
-are read-only in the editor and recomputed whenever a cell that feeds them changes. Totals
-read from a file are kept as they are until then, so a file whose totals do not add up shows
-its APP-TOTAL-ROW / APP-TOTAL-COL / REVIEW-TOTAL findings instead of being silently fixed;
-:func:`recompute_all` fixes them on request.
+follow the cells that feed them (:func:`derived_totals`); a total whose parts are not all
+filled in with whole numbers is itself not filled in, never a partial sum.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable, Iterator
-from dataclasses import replace
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from . import layout as L
-from .findings import Finding
-from .model import Number, ProcessingFees, Report
-from .params import parse, to_mapping
-from .rules import cells_of, check
+from .findings import ERROR, Finding
+from .model import UNREAD_MARKER
+from .params import BLANK_MARKS, MAX_DECIMAL_PLACES, MAX_INTEGER_DIGITS
+from .params_roundtrip import KeyPath, is_absent, value_at
+from .rules import cells_of
 
 CellKey = tuple[str, str | None, str | None]
 
-APPS, ACTIVE, REVIEW, FEES, NARRATIVE = (
+APPS, ACTIVE, REVIEW, FEES, NARRATIVE, CONTACT = (
     "applications",
     "active",
     "review_litigation",
     "processing_fees",
     "narrative",
+    "contact",
 )
 
 # 基本信息: top-level keys of the parameter file with the editor's label for each.
@@ -51,10 +59,8 @@ BASIC_FIELDS: tuple[tuple[str, str], ...] = (
 BASIC_LABELS = dict(BASIC_FIELDS)
 INTRO_LABEL = "导语（小标题前的文字）"
 FEES_SWITCH_LABEL = "报告信息处理费"
-
-# Load findings that describe the file rather than the values: a round trip through
-# to_mapping/parse cannot reproduce them, so the editor keeps them from the original load.
-FILE_RULES = frozenset({"UNKNOWN-KEY", "EXTRA-SUBTOTAL", "PREVIOUS"})
+PLACEHOLDERS = {"missing": "未填", "unread": "未读出"}
+NOT_A_NUMBER = "NOT-A-NUMBER"  # the editor's own rule: typed text that no file can hold
 
 
 def table_keys() -> Iterator[CellKey]:
@@ -85,6 +91,16 @@ def is_decimal(key: CellKey) -> bool:
     )
 
 
+def is_number(key: CellKey) -> bool:
+    """Fields typed as numbers: the table cells, the 信息处理费 figures and the year."""
+    section, row, _ = key
+    return (
+        section in (ACTIVE, APPS, REVIEW)
+        or (section == FEES and row is not None)
+        or (section == "year")
+    )
+
+
 # --------------------------------------------------------------------------- names
 
 
@@ -103,6 +119,8 @@ def cell_label(section: str, row: str | None = None, column: str | None = None) 
     """
     if section in BASIC_LABELS:
         return BASIC_LABELS[section]
+    if section == CONTACT:
+        return "联系方式" + (f" · {dict(L.CONTACT_FIELDS)[row]}" if row else "")
     if section == NARRATIVE:
         if row == "overview":
             parts = dict(L.OVERVIEW_PARTS)
@@ -135,120 +153,163 @@ def css_class(key: CellKey) -> str:
     return "gi-cell-" + "-".join(part for part in key if part)
 
 
-# --------------------------------------------------------------------------- values
+# --------------------------------------------------------------------------- the file
 
 
-def get_value(report: Report, key: CellKey) -> Any:
-    """The value a field shows for ``report``."""
+def cell_path(key: CellKey) -> KeyPath:
+    """Where a field lives in the parameter file, e.g. ``applications.rows.new[0]``."""
     section, row, column = key
-    if section in (ACTIVE, APPS, REVIEW):
-        if section == ACTIVE:
-            return report.active.get(row or "", column)
-        if section == APPS:
-            return report.applications.cell(row or "", column or "")
-        return report.review_litigation.cell(row or "", column or "")
+    if section == ACTIVE:
+        return (ACTIVE, row or "") if column is None else (ACTIVE, row or "", column)
+    if section == APPS:
+        return (APPS, "rows", row or "", L.APPLICATION_COLUMN_KEYS.index(column or ""))
+    if section == REVIEW:
+        return (REVIEW, row or "", L.REVIEW_OUTCOME_KEYS.index(column or ""))
     if section == NARRATIVE:
-        if row == "overview":
-            return getattr(report.narrative.overview, column or "")
-        return getattr(report.narrative, row or "")
-    if section == FEES:
-        fees = report.processing_fees
-        if row is None:
-            return fees is not None
-        return getattr(fees or ProcessingFees(), row)
-    return getattr(report, section)
+        return (
+            (NARRATIVE, "overview", column or "") if row == "overview" else (NARRATIVE, row or "")
+        )
+    if section in (FEES, CONTACT):
+        return (section,) if row is None else (section, row)
+    return (section,)
 
 
-def to_number(key: CellKey, value: Any) -> Number:
-    """A widget's number as the model keeps it: exact Decimal for amounts, else int."""
-    if is_decimal(key):
-        if isinstance(value, float):
-            return Decimal(repr(value))  # the shortest text of the float: 24457.4 stays so
-        return Decimal(value)
-    return int(value)
+def number_text(value: Any) -> str:
+    """How a number field shows a value of the file: as written, and empty when the cell
+    is not filled in (left out, ``null``) or could not be read by an import."""
+    if value is None or is_absent(value) or value == UNREAD_MARKER:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
 
 
-def set_value(report: Report, key: CellKey, value: Any) -> Report:
-    """A copy of ``report`` with one field changed (the model itself is immutable)."""
-    section, row, column = key
-    if section in (ACTIVE, APPS, REVIEW):
-        return report.with_cell(section, row or "", column, to_number(key, value))
-    if section == NARRATIVE:
-        narrative = report.narrative
-        if row == "overview":
-            overview = replace(narrative.overview, **{column or "": str(value)})
-            return report.replace(narrative=replace(narrative, overview=overview))
-        return report.replace(narrative=replace(narrative, **{row or "": str(value)}))
-    if section == FEES:
-        fees = report.processing_fees
-        if row is None:
-            return report.replace(processing_fees=(fees or ProcessingFees()) if value else None)
-        fees = replace(fees or ProcessingFees(), **{row: to_number(key, value)})
-        return report.replace(processing_fees=fees)
-    if section == "year":
-        return report.replace(year=int(value))
-    if section == "published":
-        return report.replace(published=value if isinstance(value, dt.date) else None)
-    return report.replace(**{section: "" if value is None else str(value)})
+def cell_state(value: Any) -> str | None:
+    """``missing`` / ``unread`` / ``blank`` for a file value holding no number, else None."""
+    if value is None or is_absent(value):
+        return "missing"
+    if isinstance(value, str) and value.strip() == UNREAD_MARKER:
+        return "unread"
+    if isinstance(value, str) and value.strip() in BLANK_MARKS:
+        return "blank"
+    return None
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """Text typed into a number field that no parameter file can hold as a number: kept on
+    screen and in the findings (rule NOT-A-NUMBER); Save refuses until it is corrected."""
+
+    text: str
+    reason: str = "不是数字"
+
+    def finding(self, key: CellKey) -> Finding:
+        return Finding(
+            NOT_A_NUMBER,
+            ERROR,
+            *key,
+            f"“{self.text}”{self.reason}（改正后才能保存）",
+            f"{self.text!r} is not a number that can be saved",
+        )
+
+
+_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+_THOUSANDS = re.compile(r"[-+]?[1-9][0-9]{0,2}(,[0-9]{3})+")
+_DECIMAL = re.compile(r"[-+]?[0-9]+\.[0-9]*|[-+]?\.[0-9]+")
+_LEADING_ZEROS = re.compile(r"[-+]?0[0-9]+")
+_AMOUNT_WITH_UNIT = re.compile(r"[\d.,]+\s*万?元")
+
+
+def read_typed(key: CellKey, text: str) -> Any:
+    """What typed text writes to the file: an int or Decimal as typed, None (not filled in)
+    for an empty field, the blank mark itself for a published blank, the text itself for a
+    number the rules flag as written (leading zeros, an amount with its unit), or
+    :class:`Unreadable`."""
+    stripped = text.strip()
+    if not stripped:
+        return None
+    if stripped in BLANK_MARKS or stripped == UNREAD_MARKER:
+        return stripped
+    clean = unicodedata.normalize("NFKC", stripped).replace(" ", "")
+    if _LEADING_ZEROS.fullmatch(clean):
+        return clean  # NUMBER-FORMAT, as the file would say
+    if _THOUSANDS.fullmatch(clean):
+        clean = clean.replace(",", "")
+    if _INT.fullmatch(clean):
+        if len(clean.lstrip("+-")) > MAX_INTEGER_DIGITS:
+            return Unreadable(text, f"超过 {MAX_INTEGER_DIGITS} 位")
+        return int(clean)
+    if _DECIMAL.fullmatch(clean):
+        whole, _, fraction = clean.lstrip("+-").partition(".")
+        if len(whole) > MAX_INTEGER_DIGITS or len(fraction) > MAX_DECIMAL_PLACES:
+            return Unreadable(text, "位数过多")
+        return Decimal(clean)
+    if is_decimal(key) and _AMOUNT_WITH_UNIT.fullmatch(stripped):
+        return stripped  # FEE-UNIT, as the file would say
+    return Unreadable(text)
 
 
 # --------------------------------------------------------------------------- totals
 
 
-def _derived(report: Report, keys: Iterable[CellKey]) -> dict[CellKey, int]:
-    """The totals that the cells ``keys`` feed, computed from ``report``."""
-    apps, review = report.applications, report.review_litigation
-    values: dict[CellKey, int] = {}
+def countable(value: Any) -> int | None:
+    """A cell as a count for a total: whole numbers as they are, published blanks as 0;
+    None when not filled in, unread, fractional or not a number (no total can be made)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)
+    if cell_state(value) == "blank":
+        return 0
+    return None
+
+
+def _sum(data: Mapping[str, Any], keys: Iterable[CellKey], holes: frozenset[CellKey]) -> int | None:
+    total = 0
+    for key in keys:
+        value = None if key in holes else countable(value_at(data, cell_path(key)))
+        if value is None:
+            return None
+        total += value
+    return total
+
+
+def derived_totals(
+    data: Mapping[str, Any], keys: Iterable[CellKey], holes: frozenset[CellKey] = frozenset()
+) -> dict[CellKey, Any]:
+    """The totals that the cells ``keys`` feed, computed from the file's values ``data``;
+    None (not filled in) where a part is not a whole number or is one of ``holes`` (typed
+    text that is no number)."""
+    parts6 = [c for c in L.APPLICATION_COLUMN_KEYS if c != L.TOTAL]
+    values: dict[CellKey, Any] = {}
+    grand = False
     for section, row, column in keys:
-        if section == REVIEW and row:
-            values[(REVIEW, row, "total")] = sum(review.groups[row][:-1])
-        if section != APPS or not row or not column:
+        if section == REVIEW and row and column != "total":
+            outcomes = [o for o in L.REVIEW_OUTCOME_KEYS if o != "total"]
+            values[(REVIEW, row, "total")] = _sum(data, [(REVIEW, row, o) for o in outcomes], holes)
+        if section != APPS or not row or not column or is_computed((section, row, column)):
             continue
-        if row != L.TOTAL:
-            values[(APPS, row, L.TOTAL)] = sum(apps.rows[row][:-1])
-        if row in L.OUTCOME_KEYS and column != L.TOTAL:
-            values[(APPS, L.TOTAL, column)] = sum(apps.cell(k, column) for k in L.OUTCOME_KEYS)
+        values[(APPS, row, L.TOTAL)] = _sum(data, [(APPS, row, c) for c in parts6], holes)
+        if row in L.OUTCOME_KEYS:
+            outcome_cells = [(APPS, r, column) for r in L.OUTCOME_KEYS]
+            values[(APPS, L.TOTAL, column)] = _sum(data, outcome_cells, holes)
+            grand = True
+    if grand:  # the grand total: the six totals of the （七）总计 row
+        sums = [_sum(data, [(APPS, r, c) for r in L.OUTCOME_KEYS], holes) for c in parts6]
+        values[(APPS, L.TOTAL, L.TOTAL)] = (
+            None if any(s is None for s in sums) else sum(s for s in sums if s is not None)
+        )
     return values
 
 
-def with_totals(report: Report, keys: Iterable[CellKey]) -> tuple[Report, list[CellKey]]:
-    """``report`` with the totals fed by ``keys`` recomputed; also the totals that changed."""
-    changed: list[CellKey] = []
-
-    def apply(values: dict[CellKey, int]) -> None:
-        nonlocal report
-        for key, value in values.items():
-            if get_value(report, key) != value:
-                report = set_value(report, key, value)
-                changed.append(key)
-
-    keys = list(keys)
-    apply(_derived(report, keys))
-    if any(k[0] == APPS and k[1] in L.OUTCOME_KEYS for k in keys):  # the grand total
-        grand = sum(report.applications.rows[L.TOTAL][:-1])
-        apply({(APPS, L.TOTAL, L.TOTAL): grand})
-    return report, changed
-
-
-def recompute_all(report: Report) -> tuple[Report, list[CellKey]]:
-    """Every total recomputed from its parts (the editor's 重算总计 button)."""
-    parts = [k for k in table_keys() if k[0] in (APPS, REVIEW) and not is_computed(k)]
-    return with_totals(report, parts)
+def feeding_cells() -> list[CellKey]:
+    """Every typed cell of 三 and 四 (what 重算总计 recomputes the totals from)."""
+    return [k for k in table_keys() if k[0] in (APPS, REVIEW) and not is_computed(k)]
 
 
 # --------------------------------------------------------------------------- findings
-
-
-def editor_findings(report: Report, file_findings: Iterable[Finding] = ()) -> list[Finding]:
-    """What ``govinfo validate`` would report once the current values are saved.
-
-    The values go through the same writer and reader as a saved file (to_mapping → parse),
-    so the shape rules (NEGATIVE, AGENCY-ID, YEAR …) judge exactly what Save would write;
-    ``file_findings`` are the original load's findings about the file itself (FILE_RULES).
-    """
-    shape = parse(to_mapping(report), source=report.source).load_findings
-    kept = tuple(f for f in file_findings if f.rule in FILE_RULES)
-    return check(report.replace(load_findings=(*kept, *shape)))
 
 
 def concerns(finding: Finding, key: CellKey) -> bool:

@@ -1,13 +1,15 @@
 """The editor notebook's front page: choose a parameter file (打开) or create one (新建).
 
 ``notebooks/editor.ipynb`` shows an :class:`EditorLauncher`; 新建 runs the same code as
-``govinfo new`` (:func:`govinfo.model.blank_report` and :func:`govinfo.params.save`) and
-then opens the new file in a :class:`~govinfo.editor.ReportEditor`.
+``govinfo new`` (:func:`govinfo.model.blank_report` and :func:`govinfo.params.save`: every
+cell not filled in yet) and then opens the new file in a :class:`~govinfo.editor.ReportEditor`.
+Neither replaces an editor holding unsaved edits without asking (放弃修改 / 取消).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,8 @@ import ipywidgets as W
 
 from .editor import ReportEditor
 from .editor_fields import BASIC_LABELS
-from .files import AGENCY_ID_PATTERN
+from .editor_grid import ConfirmBar
+from .files import RESERVED_NAMES, is_safe_id
 from .findings import ParameterError
 from .model import blank_report
 from .params import save
@@ -34,7 +37,9 @@ def new_report_file(path: str | Path, agency: str, agency_id: str, year: int) ->
     path = Path(path)
     if not agency.strip():
         raise ValueError(f"{BASIC_LABELS['agency']} 不能为空")
-    if not AGENCY_ID_PATTERN.fullmatch(agency_id):
+    if agency_id in RESERVED_NAMES:
+        raise ValueError(f"{BASIC_LABELS['agency_id']} {agency_id!r} 是网站自用的文件名，不能使用")
+    if not is_safe_id(agency_id):
         raise ValueError(
             f"{BASIC_LABELS['agency_id']} {agency_id!r} 只能由小写字母、数字和连字符组成"
         )
@@ -91,11 +96,13 @@ class EditorLauncher(W.VBox):
         self.open_button.on_click(lambda _: self.open_file())
         self.new_button.on_click(lambda _: self.create())
         self.message = W.HTML()
+        self.confirm = ConfirmBar()
         self.area = W.Box()
         self.children = [
             W.HBox([self.path_text, self.open_button]),
             W.HBox([self.new_agency, self.new_id, self.new_year, self.new_button]),
             self.message,
+            self.confirm,
             self.area,
         ]
         if self.target().is_file():
@@ -105,8 +112,14 @@ class EditorLauncher(W.VBox):
         path = Path(self.path_text.value.strip())
         return path if path.is_absolute() else self.root / path
 
-    def open_file(self) -> ReportEditor | None:
-        """Open the file named in the path box; a one-line message if it cannot be read."""
+    def open_file(self, *, discard: bool = False) -> ReportEditor | None:
+        """Open the file named in the path box; a one-line message if it cannot be read.
+
+        With unsaved edits in the open editor, nothing happens until the user chooses
+        放弃修改 (or the call passes ``discard=True``).
+        """
+        if self._ask_first("打开", lambda: self.open_file(discard=True), discard):
+            return None
         try:
             editor = ReportEditor.from_file(
                 self.target(), outdir=self.outdir, **self.editor_options
@@ -121,8 +134,10 @@ class EditorLauncher(W.VBox):
         self._say("")
         return editor
 
-    def create(self) -> ReportEditor | None:
+    def create(self, *, discard: bool = False) -> ReportEditor | None:
         """Write a blank report at the path (like ``govinfo new``), then open it."""
+        if self._ask_first("新建", lambda: self.create(discard=True), discard):
+            return None
         try:
             path = new_report_file(
                 self.target(), self.new_agency.value, self.new_id.value, self.new_year.value
@@ -130,9 +145,23 @@ class EditorLauncher(W.VBox):
         except (ValueError, OSError) as exc:
             self._say(str(exc), ok=False)
             return None
-        editor = self.open_file()
+        editor = self.open_file(discard=True)
         self._say(f"已新建 {path}", ok=True)
         return editor
+
+    def _ask_first(self, action: str, proceed: Callable[[], Any], discard: bool) -> bool:
+        """True (and the question shown) when the open editor has unsaved edits."""
+        self.confirm.dismiss()
+        if discard or self.editor is None or not self.editor.dirty:
+            return False
+        self.confirm.ask(
+            f"{self.editor.path or '当前报告'} 有未保存的修改。{action}将放弃这些修改，是否继续？",
+            [
+                ("放弃修改", "discard", proceed),
+                ("取消", "cancel", lambda: self._say("已取消：修改仍在编辑器中，尚未保存")),
+            ],
+        )
+        return True
 
     def _say(self, text: str, ok: bool = True) -> None:
         cls = "gi-status-ok" if ok else "gi-status-error"

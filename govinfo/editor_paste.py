@@ -11,6 +11,10 @@ A paste is all or nothing: every value is read first, and if any cannot be read 
 applied and each problem names the pasted line, the row, the column and the text. Totals
 are computed in the editor, so a pasted 总计 (and the （七）总计 row) is compared with the
 computed one and any difference reported as a note, never applied.
+
+Blank cells are never zeros: a published blank (``-``, ``/``, ``—`` …) is kept as written,
+as ``govinfo import`` keeps it (rule CELL-BLANK), and an empty cell is not filled in (rule
+MISSING). Each is named in the paste's notes (:func:`paste_notes`).
 """
 
 from __future__ import annotations
@@ -19,11 +23,15 @@ import csv
 import io
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import layout as L
-from .editor_fields import row_name
+from .editor_fields import APPS, CellKey, countable, row_name
 from .params import BLANK_MARKS
+
+Cell = int | str | None  # a count, a published blank as written, or None: not filled in
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _QUOTES = str.maketrans("", "", "“”\"'‘’「」")
@@ -33,12 +41,14 @@ _NOTE = re.compile(r"\([^()]*\)$")
 
 @dataclass(frozen=True)
 class PastedRow:
-    """One pasted line read into a row of 表三: six applicant values and the given total."""
+    """One pasted line read into a row of 表三: six applicant values and the given total
+    (None when the line had six values)."""
 
     line: int
     row: str
-    values: tuple[int, ...]
-    total: int | None
+    values: tuple[Cell, ...]
+    total: Cell = None
+    has_total: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,18 +104,21 @@ def _split(cells: list[str]) -> tuple[list[str], list[str]]:
     return cells[: last + 1], values
 
 
-def _number(text: str) -> int | str:
-    """An integer count, or the reason it cannot be one."""
+def _number(text: str) -> tuple[Cell, str]:
+    """A count, a published blank (kept as written), None for an empty cell; or the reason
+    it is none of these (second item)."""
+    if not text:
+        return None, ""
+    if text in BLANK_MARKS:
+        return text, ""
     clean = unicodedata.normalize("NFKC", text).replace(",", "").replace(" ", "")
-    if clean in BLANK_MARKS:
-        return 0
     if re.fullmatch(r"\d+", clean):
-        return int(clean)
+        return int(clean), ""
     if re.fullmatch(r"-\d+", clean):
-        return "不能为负数"
+        return None, "不能为负数"
     if re.fullmatch(r"\d+\.\d*", clean):
-        return int(float(clean)) if float(clean).is_integer() else "不是整数"
-    return "不是数字"
+        return (int(float(clean)), "") if float(clean).is_integer() else (None, "不是整数")
+    return None, "不是数字"
 
 
 def read_paste(text: str, start_row: str = "new") -> PasteResult:
@@ -140,24 +153,49 @@ def read_paste(text: str, start_row: str = "new") -> PasteResult:
                 "（不含总计）或 7 个"
             )
             continue
-        read: list[int] = []
+        read: list[Cell] = []
         for column, cell in zip(columns, values, strict=False):
-            value = _number(cell)
-            if isinstance(value, str):
+            value, problem = _number(cell)
+            if problem:
                 errors.append(
-                    f"粘贴内容第 {number} 行（{row_name(row)}）{column.label}列：“{cell}”{value}"
+                    f"粘贴内容第 {number} 行（{row_name(row)}）{column.label}列：“{cell}”{problem}"
                 )
             else:
                 read.append(value)
         if len(read) != len(values):
             continue
-        rows.append(PastedRow(number, row, tuple(read[:6]), read[6] if len(read) == 7 else None))
+        total = read[6] if len(read) == 7 else None
+        rows.append(PastedRow(number, row, tuple(read[:6]), total, len(read) == 7))
     for pasted in rows:
-        if pasted.total is not None and pasted.total != sum(pasted.values):
+        parts = [countable(v) for v in pasted.values]
+        given = countable(pasted.total)
+        if given is None or any(p is None for p in parts):
+            continue
+        computed = sum(p for p in parts if p is not None)
+        if given != computed:
             notes.append(
-                f"粘贴内容第 {pasted.line} 行（{row_name(pasted.row)}）：粘贴的总计 {pasted.total} "
-                f"与六列之和 {sum(pasted.values)} 不符，总计按六列之和计算"
+                f"粘贴内容第 {pasted.line} 行（{row_name(pasted.row)}）：粘贴的总计 {given} "
+                f"与六列之和 {computed} 不符，总计按六列之和计算"
             )
     if not rows and not errors:
         errors.append("没有读到数字：请粘贴以制表符分隔的一行或多行（6 或 7 个数）")
     return PasteResult(tuple(rows), tuple(errors), tuple(notes))
+
+
+def paste_notes(result: PasteResult, value_of: Callable[[CellKey], Any]) -> list[str]:
+    """What a paste applied that is not a plain count, and how a pasted （七）总计 compares
+    with the computed one (``value_of`` gives a cell's value after the paste)."""
+    notes: list[str] = []
+    for pasted in result.rows:
+        place = f"粘贴内容第 {pasted.line} 行（{row_name(pasted.row)}）"
+        for column, value in zip(L.APPLICATION_COLUMNS, pasted.values, strict=False):
+            if pasted.row == L.TOTAL:
+                computed = value_of((APPS, L.TOTAL, column.key))
+                if countable(value) is not None and countable(computed) != countable(value):
+                    shown = "未填" if countable(computed) is None else computed
+                    notes.append(f"{place}{column.label}列：粘贴 {value}，按各项计算为 {shown}")
+            elif value is None:
+                notes.append(f"{place}{column.label}列为空：记为未填写，请补填")
+            elif isinstance(value, str):
+                notes.append(f"{place}{column.label}列“{value}”：按公布的空白保留（按 0 计）")
+    return notes

@@ -1,12 +1,18 @@
-"""Safe file writing: atomic replacement and output paths that cannot leave their folder."""
+"""Safe file writing: atomic replacement, output paths that cannot leave their folder, and the
+lock that lets one batch or render at a time write a site."""
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import json
 import os
 import re
+import shlex
 import socket
+import sys
 import tempfile
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
@@ -18,13 +24,20 @@ WINDOWS_RESERVED = frozenset(
     {"con", "prn", "aux", "nul", *(f"{d}{i}" for d in ("com", "lpt") for i in range(10))}
 )
 
+# Names the site writes for itself: OUTDIR/index.html, manifest.json, <year>/summary.html and
+# the office's internal pages. An agency with one of these ids would overwrite them (or be
+# overwritten), so no report may use them, even as a stamped draft.
+RESERVED_NAMES = frozenset({"summary", "index", "manifest", "internal", "audit", "site"})
+
 
 def is_safe_id(agency_id: object) -> bool:
-    """True for an id that can name a file in any folder on any system (rule AGENCY-ID)."""
+    """True for an id that can name an agency's files in any folder on any system, without
+    taking a name the site uses for its own pages (rule AGENCY-ID)."""
     return (
         isinstance(agency_id, str)
         and AGENCY_ID_PATTERN.fullmatch(agency_id) is not None
         and agency_id not in WINDOWS_RESERVED
+        and agency_id not in RESERVED_NAMES
     )
 
 
@@ -100,24 +113,35 @@ def atomic_write(path: Path, data: str | bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.filename is None:  # e.g. ENOSPC from write
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
         raise
 
 
-def output_path(outdir: Path, year: int, agency_id: str, suffix: str) -> Path:
-    """``OUTDIR/<year>/<agency_id><suffix>``, refusing ids that could escape ``outdir``.
+def output_path(
+    outdir: Path, year: int, agency_id: str, suffix: str, *, site_page: bool = False
+) -> Path:
+    """``OUTDIR/<year>/<agency_id><suffix>``, refusing ids that could escape ``outdir`` or
+    take one of the site's own names (:data:`RESERVED_NAMES`; only the site's own pages,
+    ``site_page=True``, may use those).
 
     Validation already rejects such ids (rule AGENCY-ID); this is the last line of defence
-    so that no data value can ever name a file outside the output folder.
+    so that no data value can ever name a file outside the output folder or over a page of
+    the site, whatever ``--allow-invalid`` says.
 
     Symbolic links: OUTDIR itself may be a link (it is followed: the site lives where it
     points). Below OUTDIR, the resolved target must stay inside the resolved OUTDIR, so a
     year folder or a page that is a link to somewhere else (``OUTDIR/2021 -> /elsewhere``)
     is refused rather than written through.
     """
-    if not is_safe_id(agency_id):
+    if site_page and agency_id in RESERVED_NAMES:
+        pass
+    elif agency_id in RESERVED_NAMES:
+        raise ValueError(f"agency_id {agency_id!r} is reserved for the site's own pages")
+    elif not is_safe_id(agency_id):
         raise ValueError(f"agency_id {agency_id!r} is not a safe file name")
     if not isinstance(year, int) or not 1900 <= year <= 2999:
         raise ValueError(f"year {year!r} is not a four-digit year")
@@ -129,3 +153,113 @@ def output_path(outdir: Path, year: int, agency_id: str, suffix: str) -> Path:
             f"folder {root} (through a symbolic link?)"
         )
     return target
+
+
+# --------------------------------------------------------------------------- the site lock
+
+LOCK_NAME = ".govinfo.lock"
+
+
+class SiteBusy(Exception):
+    """Another batch or render holds the output folder: one line naming it, for the user."""
+
+
+def command_line() -> str:
+    """This process's command as the user typed it, for the lock's message (shortened)."""
+    argv = [Path(sys.argv[0]).name if sys.argv else "python", *sys.argv[1:]]
+    if argv[0] == "__main__.py":  # python -m govinfo
+        argv[0] = "govinfo"
+    text = shlex.join(argv)
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def _holder(path: Path) -> str:
+    """Who holds the lock at ``path``, from what the holder wrote inside."""
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        return f"pid {data['pid']} on {data['host']}, since {data['since']}: {data['command']}"
+    except (OSError, ValueError, KeyError, TypeError):  # taken a moment ago, not yet written
+        return "a process that has not yet written its name"
+
+
+@contextlib.contextmanager
+def site_lock(outdir: Path, command: str | None = None) -> Iterator[Path]:
+    """Hold ``OUTDIR/.govinfo.lock`` for a batch or a render: one writer per site at a time.
+
+    The lock is ``flock`` on that file, so the kernel releases it when the holder ends in
+    any way, ``kill -9`` and power cuts included: no lock is ever left stuck. The holder
+    writes its pid, host, command and start time inside, for the message that refuses a
+    second writer (:class:`SiteBusy`), and removes the file when it is done (while still
+    holding it; a process that opened the old file notices and starts again).
+
+    Shared folders (Dask): only the batch's own process takes the lock; its workers write
+    under it. On Linux, ``flock`` on an NFS mount is carried out as an NFS byte-range lock,
+    which the server arbitrates between hosts (unless the folder is mounted with
+    ``local_lock=flock`` or ``all``); a file system without locks refuses with one line
+    rather than running unprotected."""
+    outdir = Path(outdir)
+    created = []  # folders made for the lock, deepest first: removed again if left empty,
+    folder = outdir  # so that a run that writes nothing (bad input) leaves nothing behind
+    while not folder.exists() and folder != folder.parent:
+        created.append(folder)
+        folder = folder.parent
+    outdir.mkdir(parents=True, exist_ok=True)
+    path = outdir / LOCK_NAME
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)  # not inherited by children
+        try:
+            _lock(fd)
+        except BlockingIOError:
+            os.close(fd)
+            raise SiteBusy(
+                f"{outdir} is in use by another govinfo run ({_holder(path)}); "
+                "try again when it has finished"
+            ) from None
+        except OSError as exc:
+            os.close(fd)
+            raise OSError(
+                exc.errno, f"cannot lock {path} ({exc.strerror}: no locks on this file system?)"
+            ) from None
+        try:  # the file we locked may have been removed by the holder that just ended
+            if os.path.samestat(os.fstat(fd), os.stat(path)):
+                break
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+    try:
+        since = dt.datetime.now().astimezone().replace(microsecond=0).isoformat()
+        details = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "command": command or command_line(),
+            "since": since,
+        }
+        os.ftruncate(fd, 0)
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, (json.dumps(details, ensure_ascii=False) + "\n").encode())
+        yield path
+    finally:
+        with contextlib.suppress(OSError):  # removed while held, so no one locks a dead file
+            os.unlink(path)
+        os.close(fd)  # releases the lock
+        for made in created:
+            try:
+                made.rmdir()
+            except OSError:  # not empty: something was written there
+                break
+
+
+def _lock(fd: int) -> None:
+    """Take an exclusive lock on ``fd`` without waiting: BlockingIOError when it is held."""
+    if os.name == "posix":
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return
+    import msvcrt  # Windows: lock one byte far past the details, so they stay readable
+
+    os.lseek(fd, 1 << 30, os.SEEK_SET)
+    try:
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    except OSError as exc:
+        raise BlockingIOError(*exc.args) from None

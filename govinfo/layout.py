@@ -348,6 +348,7 @@ TOP_LEVEL_KEYS = (
     "scope",
     "year",
     "published",
+    "contact",
     "narrative",
     "processing_fees",
     "active",
@@ -357,6 +358,18 @@ TOP_LEVEL_KEYS = (
 )
 NARRATIVE_KEYS = ("overview", "problems", "other")
 NARRATIVE_PLACEHOLDER = "（待填写）"  # what ``govinfo new`` writes; counts as empty
+# What ``govinfo new --from`` puts before each part of last year's narrative: a part that
+# still starts with it has not been updated and counts as empty (rule NARRATIVE-EMPTY).
+NARRATIVE_CARRIED = "（待更新）"
+
+# contact: the details real reports end with, after the 落款 (all optional text).
+CONTACT_FIELDS: tuple[tuple[str, str], ...] = (
+    ("address", "地址"),
+    ("postcode", "邮编"),
+    ("phone", "联系电话"),
+    ("email", "电子邮箱"),
+)
+CONTACT_KEYS = tuple(k for k, _ in CONTACT_FIELDS)
 
 
 # The conventional, unnumbered preamble (basis, the six parts, 统计期限) and the 信息处理费

@@ -6,6 +6,16 @@ duration and output paths; per year the summary's hash and status. A later run c
 hashes, not times, so copying or touching files renders nothing, while an edit anywhere a
 page depends on renders that page again. :func:`up_to_date` answers "is there anything to
 do?" from bytes and the manifest alone: no YAML is parsed and nothing heavy is imported.
+
+Outputs are not trusted because they exist: the manifest records the SHA-256 of every page
+and notebook written (``outputs``), and a page whose file no longer matches is rendered
+again. So that a no-change run need not read every page, each record keeps the file's size,
+mtime, ctime and inode as they were when hashed; a file whose stat still matches is taken as
+unchanged (any write, or ``touch``, changes its ctime), the rest are hashed again.
+
+The manifest covers the whole site, not one run: a batch over some files keeps the entries
+of the others (:func:`split_entries`), and ``govinfo render`` into the site records its page
+too (``written_by: render``, see :func:`govinfo.batch.record_render`).
 """
 
 from __future__ import annotations
@@ -29,6 +39,7 @@ from .summary import SUMMARY_NAME
 MANIFEST = "manifest.json"
 MANIFEST_SCHEMA = "govinfo/batch-manifest@1"
 PUBLISHED, INVALID, FAILED = "published", "invalid", "failed"
+BATCH, RENDER = "batch", "render"  # who wrote an entry (Entry.written_by)
 # Where the modules that build a page are found from (see rendering_modules).
 RENDER_ROOTS = ("__init__.py", "pipeline.py", "document.py", "summary.py")
 
@@ -73,7 +84,11 @@ class Entry(_Record):
     seconds: float | None = None
     rendered_at: str | None = None
     summable: bool = True
-    run: str = ""  # this run only (not saved): rendered | unchanged | skipped
+    # relative path → {"sha256": …, "stat": [size, mtime_ns, ctime_ns, inode]} of each output
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # render: recorded by ``govinfo render`` (or the editor); the next batch validates it again
+    written_by: str = BATCH
+    run: str = ""  # this run only (not saved): rendered | unchanged | skipped | kept
 
     @property
     def label(self) -> str:
@@ -96,6 +111,7 @@ class SummaryEntry(_Record):
     seconds: float | None = None
     rendered_at: str | None = None
     regions: list[str] = field(default_factory=list)
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     run: str = ""
 
     @property
@@ -219,35 +235,136 @@ def outputs_exist(outdir: Path, *relative: str | None) -> bool:
     return all(r is not None and (outdir / r).is_file() for r in relative)
 
 
+def _fingerprint(st: os.stat_result) -> list[int]:
+    """What changes whenever a file's bytes do: ctime cannot be set back (``touch -r`` and
+    ``cp -p`` restore mtime, not ctime), and a replaced file has a new inode."""
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def output_record(path: Path) -> dict[str, Any] | None:
+    """SHA-256 of an output file and the stat it had while hashed; None when unreadable."""
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            before = os.fstat(handle.fileno())
+            if not stat.S_ISREG(before.st_mode):
+                return None
+            while block := handle.read(1 << 20):
+                h.update(block)
+            after = os.fstat(handle.fileno())
+    except OSError:
+        return None
+    record: dict[str, Any] = {"sha256": h.hexdigest()}
+    if _fingerprint(before) == _fingerprint(after):  # else written meanwhile: hash next time
+        record["stat"] = _fingerprint(after)
+    return record
+
+
+def record_outputs(outdir: Path, *relative: str | None) -> dict[str, dict[str, Any]]:
+    """The ``outputs`` of a page just written (files that cannot be read are left out, so
+    the next run renders the page again)."""
+    records = {r: output_record(outdir / r) for r in relative if r is not None}
+    return {r: rec for r, rec in records.items() if rec is not None}
+
+
+def outputs_match(outdir: Path, item: Entry | SummaryEntry) -> bool:
+    """Whether the page and notebook ``item`` names are the files it recorded, byte for byte.
+
+    A file whose stat is the recorded one is not read; one whose stat changed (a copied or
+    restored site) is hashed, and when it still matches its record takes the new stat, so
+    it is read once, not on every run. No record (a manifest from before hashes were kept)
+    means no match: the page is rendered again rather than trusted."""
+    wanted = [r for r in (item.html, item.notebook) if r is not None]
+    if not wanted or not set(wanted) <= set(item.outputs):
+        return False
+    fresh: dict[str, dict[str, Any]] = {}
+    for relative, record in item.outputs.items():
+        try:
+            st = os.stat(outdir / relative)
+        except OSError:
+            return False
+        if record.get("stat") == _fingerprint(st):
+            fresh[relative] = record
+            continue
+        now = output_record(outdir / relative)
+        if now is None or now["sha256"] != record.get("sha256"):
+            return False
+        fresh[relative] = now
+    item.outputs = fresh
+    return True
+
+
+def split_entries(
+    entries: Sequence[Entry], shas: dict[str, str | None], folders: Sequence[Path]
+) -> tuple[dict[str, Entry], list[Entry], list[Entry]]:
+    """The manifest's entries as a batch over ``shas``' files sees them: (given, kept,
+    dropped).
+
+    * given: files of this batch (keyed by source);
+    * kept: files not given, whose entries, pages, index rows and summary membership stay
+      as they are: a batch over one file or one year leaves the rest of the site alone;
+    * dropped: files that are gone from a folder the batch was given (``folders``,
+      resolved): the agency was removed there. Their pages stay on disk (a published
+      report is never deleted by govinfo), unlinked from the index and out of the summary.
+    A file that is gone but was never under a given folder is kept: this batch was not
+    asked about it."""
+    given: dict[str, Entry] = {}
+    kept: list[Entry] = []
+    dropped: list[Entry] = []
+    for e in entries:
+        if e.source in shas:
+            given[e.source] = e
+        elif not Path(e.source).is_file() and any(f in Path(e.source).parents for f in folders):
+            dropped.append(e)
+        else:
+            e.run = "kept"
+            kept.append(e)
+    return given, kept, dropped
+
+
+def superseded(kept: Sequence[Entry], given: Sequence[Entry]) -> list[Entry]:
+    """Kept entries whose page (year and agency_id) a given file now defines: a file moved
+    or copied elsewhere is one agency, not two rows and two summary members."""
+    taken = {(e.year, e.agency_id) for e in given if e.year and e.agency_id}
+    return [e for e in kept if (e.year, e.agency_id) in taken]
+
+
 def up_to_date(
     manifest: dict[str, Any],
     outdir: Path,
     files: Sequence[Path],
     shas: dict[str, str | None],
     env: dict[str, Any],
-) -> tuple[list[Entry], list[SummaryEntry]] | None:
-    """The manifest's entries when nothing has to be done, else None. Reads no YAML."""
+    folders: Sequence[Path] = (),
+) -> tuple[list[Entry], list[Entry], list[SummaryEntry]] | None:
+    """(given, kept, summaries) from the manifest when nothing has to be done, else None.
+    Reads no YAML; reads an output only when its stat changed (see :func:`outputs_match`)."""
     if not manifest or manifest.get("environment") != env:
         return None
     entries = [Entry.from_json(e) for e in manifest.get("agencies", [])]
     summaries = [SummaryEntry.from_json(s) for s in manifest.get("summaries", [])]
-    if {e.source for e in entries} != set(shas) or len(entries) != len(files):
+    given, kept, dropped = split_entries(entries, shas, folders)
+    if dropped or set(given) != set(shas) or len(given) != len(files):
         return None
-    for e in entries:
-        if shas[e.source] != e.file_sha or e.status == FAILED:
+    if superseded(kept, list(given.values())):
+        return None
+    for e in given.values():
+        if shas[e.source] != e.file_sha or e.status == FAILED or e.written_by != BATCH:
             return None
         if e.previous and shas.get(e.previous, file_sha(e.previous)) != e.previous_sha:
             return None
-        if e.html and not outputs_exist(outdir, e.html, e.notebook):
+        if e.html and not outputs_match(outdir, e):
             return None
-    for s in summaries:
-        if s.status != PUBLISHED or not outputs_exist(outdir, s.html, s.notebook):
+    if {e.year for e in entries if e.year} != {s.year for s in summaries}:
+        return None
+    for s in summaries:  # an empty hash: made stale by ``govinfo render``
+        if not s.hash or s.status != PUBLISHED or not outputs_match(outdir, s):
             return None
     if not (outdir / INDEX).is_file():
         return None
-    for item in (*entries, *summaries):
+    for item in (*given.values(), *summaries):
         item.run = "unchanged"
-    return entries, summaries
+    return list(given.values()), kept, summaries
 
 
 # --------------------------------------------------------------------------- manifest

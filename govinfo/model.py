@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import layout as L
 from .findings import Finding
@@ -23,12 +23,52 @@ if TYPE_CHECKING:
     import pandas as pd
 
 Number = int | Decimal
+Cell = tuple[str, str | None, str | None]  # (section, row, column), as findings name cells
+CellState = Literal["missing", "blank", "unread", "invalid"]
+
+# What ``govinfo import`` writes for a cell it could not read: an error of its own (UNREAD)
+# until someone fills it in, never a blank and never a zero.
+UNREAD_MARKER = "unread"
 
 
 def frozen_mapping(mapping: Mapping[Any, Any]) -> Mapping[Any, Any]:
     """A read-only copy of ``mapping``: what every table of a :class:`Report` holds, so a
     report can be shared (between cells, threads, caches) without being changed under it."""
     return MappingProxyType(dict(mapping))
+
+
+@dataclass(frozen=True)
+class CellMark:
+    """Why a table cell holds no number: ``missing`` (not filled in: left out or ``null``),
+    ``blank`` (a published blank such as ``/`` or ``-``, kept as ``text`` so that pages show
+    it and saves write it back), ``unread`` (an import could not read it) or ``invalid`` (a
+    number literal other readers would read differently, e.g. ``010727``: kept as ``text`` so
+    that a save writes it back unchanged and its NUMBER-FORMAT error stays).
+
+    The tables keep 0 in such a cell so that arithmetic code works unchanged; the mark, in
+    :attr:`Report.marks`, is what says the 0 is not a reported zero."""
+
+    state: CellState
+    text: str = ""
+
+
+MISSING = CellMark("missing")
+UNREAD = CellMark("unread")
+
+
+@dataclass(frozen=True)
+class Contact:
+    """The contact details real reports end with (地址、邮编、电话、电子邮箱). The postcode is
+    text: ``048012`` keeps its leading zero."""
+
+    address: str = ""
+    postcode: str = ""
+    phone: str = ""
+    email: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(getattr(self, key).strip() for key in L.CONTACT_KEYS)
 
 
 @dataclass(frozen=True)
@@ -158,7 +198,9 @@ class Report:
 
     ``load_findings`` are the shape problems met while reading the file (unknown keys,
     wrong row lengths …); :func:`govinfo.rules.check` adds the arithmetic rules to them.
-    ``previous`` is last year's report when the file names one.
+    ``previous`` is last year's report when the file names one. ``marks`` says which table
+    cells hold no number (missing, a published blank, unread), keyed like findings: the
+    tables hold 0 there. processing_fees cells are ``("processing_fees", key, None)``.
     """
 
     agency: str
@@ -168,11 +210,13 @@ class Report:
     kind: str = "department"
     scope: str = "agency"
     published: dt.date | None = None
+    contact: Contact | None = None
     narrative: Narrative = field(default_factory=Narrative)
     processing_fees: ProcessingFees | None = None
     active: ActiveDisclosure = field(default_factory=ActiveDisclosure)
     applications: Applications = field(default_factory=Applications)
     review_litigation: ReviewLitigation = field(default_factory=ReviewLitigation)
+    marks: Mapping[Cell, CellMark] = field(default_factory=lambda: frozen_mapping({}))
     previous_path: str | None = None
     schema: str = L.SCHEMA
     source: Path | None = field(default=None, compare=False)
@@ -191,8 +235,41 @@ class Report:
         """A copy with ``changes`` applied (the model is immutable)."""
         return replace(self, **changes)
 
+    def mark(self, section: str, row: str | None, column: str | None = None) -> CellMark | None:
+        """The cell's mark, None when it holds a number as given."""
+        return self.marks.get((section, row, column))
+
+    def is_filled(self, section: str, row: str | None, column: str | None = None) -> bool:
+        """True unless the cell is missing or unread (a published blank is filled in)."""
+        mark = self.mark(section, row, column)
+        return mark is None or mark.state == "blank"
+
+    @property
+    def incomplete(self) -> bool:
+        """Whether any cell is missing or unread: such a report cannot be published final."""
+        return any(mark.state != "blank" for mark in self.marks.values())
+
     def with_cell(self, section: str, row: str, column: str | None, value: Number) -> Report:
-        """A copy with one table cell changed: the editor's single way to edit numbers."""
+        """A copy with one table cell set to a number: the editor's single way to edit
+        numbers. The cell's mark (missing, blank, unread) goes: it now holds a number."""
+        report = self._set_number(section, row, column, value)
+        return report.with_mark(section, row, column, None)
+
+    def with_mark(
+        self, section: str, row: str, column: str | None, mark: CellMark | None
+    ) -> Report:
+        """A copy with one cell's mark set (its number becomes 0) or cleared (``None``)."""
+        key = (section, row, column)
+        marks = dict(self.marks)
+        if mark is None:
+            if key not in marks:
+                return self
+            del marks[key]
+            return self.replace(marks=frozen_mapping(marks))
+        marks[key] = mark
+        return self._set_number(section, row, column, 0).replace(marks=frozen_mapping(marks))
+
+    def _set_number(self, section: str, row: str, column: str | None, value: Number) -> Report:
         if section == "active":
             cells = dict(self.active.cells)
             cells[(row, column)] = value
@@ -209,16 +286,23 @@ class Report:
             values[L.REVIEW_OUTCOME_KEYS.index(column or "")] = int(value)
             groups[row] = tuple(values)
             return self.replace(review_litigation=ReviewLitigation(frozen_mapping(groups)))
+        if section == "processing_fees" and row in L.PROCESSING_FEE_KEYS:
+            number: Number = int(value) if row == "notices" else Decimal(value)
+            fees = replace(self.processing_fees or ProcessingFees(), **{row: number})
+            return self.replace(processing_fees=fees)
         raise KeyError(section)
 
     # Views for Jupyter and pandas; the renderers live in govinfo.tables.
 
     def to_frames(self) -> dict[str, pd.DataFrame]:
-        """The three official tables as DataFrames, keyed by section."""
+        """The three official tables as DataFrames, keyed by section; a cell not filled in
+        (missing or unread) is ``pd.NA``, never 0."""
+        from .tables import active_frame, applications_frame, review_frame
+
         return {
-            "active": self.active.to_frame(),
-            "applications": self.applications.to_frame(),
-            "review_litigation": self.review_litigation.to_frame(),
+            "active": active_frame(self.active, self.marks),
+            "applications": applications_frame(self.applications, self.marks),
+            "review_litigation": review_frame(self.review_litigation, self.marks),
         }
 
     def _repr_html_(self) -> str:
@@ -227,10 +311,30 @@ class Report:
         return report_html(self)
 
 
+def all_cells() -> tuple[Cell, ...]:
+    """Every cell of 表二、三、四 and of processing_fees, as (section, row, column) keys."""
+    cells: list[Cell] = [("active", item, measure) for item, measure in L.active_cells()]
+    cells += [
+        ("applications", row, column)
+        for row in L.APPLICATION_ROW_KEYS
+        for column in L.APPLICATION_COLUMN_KEYS
+    ]
+    cells += [
+        ("review_litigation", group, outcome)
+        for group in L.CASE_GROUP_KEYS
+        for outcome in L.REVIEW_OUTCOME_KEYS
+    ]
+    cells += [("processing_fees", key, None) for key in L.PROCESSING_FEE_KEYS]
+    return tuple(cells)
+
+
 def blank_report(agency: str, agency_id: str, year: int, **fields: Any) -> Report:
-    """A complete report with every cell zero and placeholder narrative (``govinfo new``)."""
+    """A complete report with every cell missing (not filled in: never a silent 0) and
+    placeholder narrative: ``govinfo new`` and the editor's 新建. It cannot be published
+    final until every cell and 一、五、六 are filled in."""
     placeholder = L.NARRATIVE_PLACEHOLDER
     overview = Overview(**{key: placeholder for key, _ in L.OVERVIEW_PARTS})
+    fields.setdefault("marks", frozen_mapping({cell: MISSING for cell in all_cells()}))
     return Report(
         agency=agency,
         agency_id=agency_id,
@@ -239,3 +343,48 @@ def blank_report(agency: str, agency_id: str, year: int, **fields: Any) -> Repor
         processing_fees=ProcessingFees(),
         **fields,
     )
+
+
+def carry_text(text: str) -> str:
+    """Last year's text as the start of this year's, marked （待更新） so that it cannot be
+    published unedited (NARRATIVE-EMPTY until the marker is removed). Empty stays the
+    placeholder; text already marked is not marked twice."""
+    stripped = text.strip()
+    if stripped in ("", L.NARRATIVE_PLACEHOLDER):
+        return L.NARRATIVE_PLACEHOLDER
+    return text if stripped.startswith(L.NARRATIVE_CARRIED) else L.NARRATIVE_CARRIED + text
+
+
+def next_year(last: Report, previous_path: str, **fields: Any) -> Report:
+    """This year's skeleton started from last year's report (``govinfo new --from``).
+
+    Carried over: agency, id, region, kind, scope and contact (``fields`` override them);
+    ``previous``; 表三 上年结转 = last year's 结转下年度继续办理 and 表二 现行有效件数 = last
+    year's (a cell last year left missing or unread stays missing; a blank counts 0, as in
+    every sum); the narrative as a starting text, each part marked （待更新）. Everything
+    else is missing, to be filled in."""
+    o, n = last.narrative.overview, last.narrative
+    base: dict[str, Any] = {
+        "agency": last.agency,
+        "agency_id": last.agency_id,
+        "year": last.year + 1,
+        "region": last.region,
+        "kind": last.kind,
+        "scope": last.scope,
+        "contact": last.contact,
+    }
+    base.update(fields)
+    report = blank_report(previous_path=previous_path, **base)
+    parts = {key: carry_text(getattr(o, key)) for key, _ in L.OVERVIEW_PARTS}
+    intro = carry_text(o.intro) if o.intro.strip() else ""
+    narrative = Narrative(Overview(intro, **parts), carry_text(n.problems), carry_text(n.other))
+    report = report.replace(narrative=narrative)
+    for column in L.APPLICATION_COLUMN_KEYS:
+        if last.is_filled("applications", "carried_forward", column):
+            value = last.applications.cell("carried_forward", column)
+            report = report.with_cell("applications", "carried_over", column, value)
+    for item in L.ACTIVE_DOC_ITEMS:
+        if last.is_filled("active", item, "in_force"):
+            value = last.active.get(item, "in_force")
+            report = report.with_cell("active", item, "in_force", value)
+    return report

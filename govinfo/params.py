@@ -16,18 +16,24 @@ import os
 import re
 import stat
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from . import layout as L
-from .files import WINDOWS_RESERVED, atomic_write, is_safe_id
+from .files import RESERVED_NAMES, WINDOWS_RESERVED, atomic_write, is_safe_id
 from .findings import ERROR, WARNING, Finding, ParameterError
 from .model import (
+    MISSING,
+    UNREAD,
+    UNREAD_MARKER,
     ActiveDisclosure,
     Applications,
+    Cell,
+    CellMark,
+    Contact,
     Narrative,
     Number,
     Overview,
@@ -65,21 +71,44 @@ class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignor
     """
 
 
-def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal | float:
-    text = loader.construct_scalar(node).replace("_", "")
-    try:
+class OddNumber(str):
+    """A number literal that YAML 1.1 reads as something other than what it shows:
+    ``010727`` (octal, 4567), ``1:30`` (base 60, 90), ``0b101``, ``0x1F``, ``1_000``, and
+    digit strings with leading zeros like ``089``. Kept as its text, so that a count
+    becomes a NUMBER-FORMAT error naming its field, and a text field (a postcode) keeps
+    exactly what was written. papermill's loader would read these differently from a
+    person; refusing them means no reader ever disagrees about a number."""
+
+
+PLAIN_INTEGER = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+# What an OddNumber looks like once written back as (quoted) text: read again, it is the
+# same NUMBER-FORMAT error, not "expected a number".
+ODD_LITERAL = re.compile(
+    r"[-+]?(0[0-9_]+(\.[0-9_]*)?|0b[01_]+|0o[0-7_]+|0x[0-9a-fA-F_]+"
+    r"|[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?|[0-9]+(_[0-9]+)+(\.[0-9_]*)?)"
+)
+PLAIN_DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+
+
+def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal | float | str:
+    text = loader.construct_scalar(node)
+    if PLAIN_DECIMAL.fullmatch(text) or re.fullmatch(r"[-+]?\.[0-9]+", text):
         return Decimal(text)
-    except InvalidOperation:
+    if re.fullmatch(r"[-+]?\.(inf|Inf|INF|nan|NaN|NAN)", text):
         return float(loader.construct_yaml_float(node))  # .nan / .inf: rejected later
+    return OddNumber(text)
 
 
-def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | Decimal:
-    """A YAML integer; one with more digits than any count can have stays a Decimal, so
-    that the range check names its field (``int()`` refuses beyond 4300 digits)."""
-    text = loader.construct_scalar(node).replace("_", "")
-    if re.fullmatch(r"[-+]?[0-9]{19,}", text):
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | Decimal | str:
+    """A YAML integer written as a plain decimal; anything else (octal, base 60, binary,
+    hex, underscores) stays an :class:`OddNumber`. One with more digits than any count can
+    have stays a Decimal, so the range check names its field (``int()`` stops at 4300)."""
+    text = loader.construct_scalar(node)
+    if not PLAIN_INTEGER.fullmatch(text):
+        return OddNumber(text)
+    if len(text.lstrip("+-")) >= 19:
         return Decimal(text)
-    return int(loader.construct_yaml_int(node))
+    return int(text)
 
 
 def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
@@ -275,6 +304,8 @@ class _Parser:
     def __init__(self, file: str | None) -> None:
         self.file = file
         self.findings: list[Finding] = []
+        self.marks: dict[Cell, CellMark] = {}  # cells holding no number: missing, blank, unread
+        self.short_rows: set[tuple[str, str]] = set()  # rows with a ROW-LENGTH finding
 
     # -- helpers
 
@@ -329,12 +360,40 @@ class _Parser:
     def number(
         self, value: Any, where: tuple[str, str | None, str | None], field: str, *, integer: bool
     ) -> Number:
-        """A cell value: blank marks become 0 (C07), negatives and fractions are findings."""
+        """A cell value. A cell holding no number becomes 0 with a mark in ``self.marks``:
+        ``null`` is missing, a published blank (C07) is kept as written with a CELL-BLANK
+        warning, ``unread`` is unread; the MISSING / UNREAD findings are made per row by
+        :meth:`gaps`. Negatives and fractions are findings."""
+        if isinstance(value, OddNumber) or (
+            isinstance(value, str) and ODD_LITERAL.fullmatch(value.strip())
+        ):
+            self.marks[where] = CellMark("invalid", str(value))
+            self.add(
+                "NUMBER-FORMAT",
+                ERROR,
+                where,
+                f"{field} 应写成普通十进制数，不能有前导零、冒号、0b/0o/0x 前缀或下划线："
+                f"{value}（YAML 1.1 会把它读成别的数或文本）",
+                f"{field} must be a plain decimal number (no leading zeros, colons, 0b/0o/0x "
+                f"or underscores): {value} (YAML 1.1 reads it as another number or as text)",
+            )
+            return 0
         if isinstance(value, str):
             text = value.strip()
+            if text == UNREAD_MARKER:
+                self.marks[where] = UNREAD
+                return 0
             if text in BLANK_MARKS:
-                value = None
-            elif not integer and re.fullmatch(r"[\d.,]+\s*万?元", text):
+                self.marks[where] = CellMark("blank", str(value))
+                self.add(
+                    "CELL-BLANK",
+                    WARNING,
+                    where,
+                    "单元格为空（或为“/”“—”），按 0 计",
+                    "blank cell (or '/' '—'), counted as 0",
+                )
+                return 0
+            if not integer and re.fullmatch(r"[\d.,]+\s*万?元", text):
                 unit = "万元" if where[1] == L.FEE_KEY else "元"
                 self.add(
                     "FEE-UNIT",
@@ -344,16 +403,9 @@ class _Parser:
                     f"amount must be a bare number in {unit}, no unit text: {text}",
                 )
                 return Decimal(re.sub(r"[^\d.]", "", text) or "0")
-            else:
-                raise self.fail(field, f"应为数字 / expected a number, got {value!r}")
+            raise self.fail(field, f"应为数字 / expected a number, got {value!r}")
         if value is None:
-            self.add(
-                "CELL-BLANK",
-                WARNING,
-                where,
-                "单元格为空（或为“/”“—”），按 0 计",
-                "blank cell (or '/' '—'), counted as 0",
-            )
+            self.marks[where] = MISSING
             return 0
         if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
             raise self.fail(field, f"应为数字 / expected a number, got {_kind(value)}")
@@ -398,8 +450,12 @@ class _Parser:
     def row(
         self, value: Any, size: int, where: tuple[str, str | None, str | None], field: str
     ) -> list[int]:
-        """A row of ``size`` counts with the total last; the total is derived if left out."""
+        """A row of ``size`` counts with the total last; the total is derived if left out
+        (missing when one of its parts is). A row left out is missing, cell by cell."""
+        section, key = where[0], str(where[1])
+        columns = L.APPLICATION_COLUMN_KEYS if size == 7 else L.REVIEW_OUTCOME_KEYS
         if value is None:
+            self.marks.update({(section, key, column): MISSING for column in columns})
             return [0] * size
         if not isinstance(value, list):
             raise self.fail(
@@ -413,15 +469,75 @@ class _Parser:
                 f"应有 {size} 个数（或不含总计的 {size - 1} 个），实有 {len(value)} 个",
                 f"expected {size} numbers (or {size - 1} without the total), got {len(value)}",
             )
-        columns = L.APPLICATION_COLUMN_KEYS if size == 7 else L.REVIEW_OUTCOME_KEYS
+            self.short_rows.add((section, key))
         numbers = [
-            int(self.number(v, (where[0], where[1], columns[i]), f"{field}[{i}]", integer=True))
+            int(self.number(v, (section, key, columns[i]), f"{field}[{i}]", integer=True))
             for i, v in enumerate(value[:size])
         ]
-        if len(numbers) < size:
+        if len(numbers) < size:  # the total left out (or a short row): not given, not zero
+            for column in columns[len(numbers) : size - 1]:
+                self.marks[(section, key, column)] = MISSING
             numbers += [0] * (size - 1 - len(numbers))
-            numbers.append(sum(numbers))
+            numbers.append(self.derived(numbers, [(section, key, c) for c in columns[:-1]]))
         return numbers
+
+    def state(self, cell: Cell) -> str | None:
+        mark = self.marks.get(cell)
+        return mark.state if mark else None
+
+    def filled(self, cell: Cell) -> bool:
+        return self.state(cell) in (None, "blank")
+
+    def derived(
+        self, values: list[int], parts: list[Cell], target: tuple[str, str] | None = None
+    ) -> int:
+        """A derived total: the sum of its parts, or missing (0 with a mark) when one of the
+        parts is missing or unread: a sum with a hole in it is not a total. ``target`` is
+        (row, column) of the total, by default the 总计 column of the parts' row."""
+        section, row, _ = parts[0]
+        row, column = target or (str(row), "total")
+        if all(self.filled(part) for part in parts):
+            self.marks.pop((section, row, column), None)
+            return sum(values)
+        self.marks[(section, row, column)] = MISSING
+        return 0
+
+    def gaps(self, section: str, cells: Mapping[str, tuple[str | None, ...]]) -> None:
+        """One MISSING and one UNREAD finding per row naming its missing / unread cells, or
+        a single one for the section when every cell of it is (never one line per cell).
+
+        A total left empty because one of its parts is (a row's 总计, a column of （七）总计)
+        is not named again: filling in the part is what is needed, and a total written back
+        as ``null`` after its part was found missing must not add a finding of its own."""
+        for state in ("missing", "unread"):
+            rows = {
+                row: tuple(c for c in columns if self.state((section, row, c)) == state)
+                for row, columns in cells.items()
+                if (section, row) not in self.short_rows
+            }
+            rows = {row: columns for row, columns in rows.items() if columns}
+            if sum(map(len, rows.values())) == sum(map(len, cells.values())):
+                self.add_gap(state, (section, None, None), *_gap_text(section, None, (), state))
+                continue
+            for row, columns in rows.items():
+                named = tuple(c for c in columns if not self.follows_a_hole(section, row, c))
+                if not named:
+                    continue
+                shown = () if columns == cells[row] else named
+                self.add_gap(state, (section, row, None), *_gap_text(section, row, shown, state))
+
+    def follows_a_hole(self, section: str, row: str, column: str | None) -> bool:
+        """Whether a total cell adds up a part that is missing or unread."""
+        parts: list[Cell] = []
+        if column == "total" and section in ("applications", "review_litigation"):
+            keys = L.APPLICANT_KEYS if section == "applications" else L.REVIEW_PARTS
+            parts += [(section, row, key) for key in keys]
+        if section == "applications" and row == L.TOTAL:
+            parts += [(section, key, column) for key in L.OUTCOME_KEYS]
+        return not all(self.filled(part) for part in parts)
+
+    def add_gap(self, state: str, where: tuple[str, str | None, None], zh: str, en: str) -> None:
+        self.add("MISSING" if state == "missing" else "UNREAD", ERROR, where, zh, en)
 
     # -- sections
 
@@ -452,6 +568,7 @@ class _Parser:
             kind=self.choice(data.get("kind"), "kind", tuple(L.KINDS)),
             scope=self.choice(data.get("scope"), "scope", tuple(L.SCOPES)),
             published=self.date(data.get("published")),
+            contact=self.contact(data.get("contact")),
             narrative=self.narrative(self.mapping(data.get("narrative"), "narrative")),
             processing_fees=self.processing_fees(data.get("processing_fees")),
             active=self.active(self.mapping(data.get("active"), "active")),
@@ -461,7 +578,17 @@ class _Parser:
             ),
             previous_path=self.text(data.get("previous"), "previous") or None,
             schema=schema or L.SCHEMA,
+            marks=frozen_mapping(self.marks),
         )
+
+    def contact(self, value: Any) -> Contact | None:
+        """The optional contact details; every value is text (a postcode keeps its zeros)."""
+        if value is None:
+            return None
+        data = self.mapping(value, "contact")
+        self.known_keys(data, L.CONTACT_KEYS, "contact", "contact")
+        values = {key: self.text(data.get(key), f"contact.{key}") for key in L.CONTACT_KEYS}
+        return Contact(**values)
 
     def required_text(self, data: Mapping[str, Any], key: str) -> str:
         value = self.text(data.get(key), key).strip()
@@ -478,6 +605,16 @@ class _Parser:
                 ("agency_id", None, None),
                 f"agency_id {text!r} 是 Windows 保留的设备名，不能用作文件名",
                 f"agency_id {text!r} is a device name Windows reserves: it cannot name a file",
+            )
+        elif text in RESERVED_NAMES:
+            self.add(
+                "AGENCY-ID",
+                ERROR,
+                ("agency_id", None, None),
+                f"agency_id {text!r} 是网站自用的文件名（{'、'.join(sorted(RESERVED_NAMES))}），"
+                "不能用作机关代码",
+                f"agency_id {text!r} is reserved for the site's own pages "
+                f"({', '.join(sorted(RESERVED_NAMES))})",
             )
         elif not is_safe_id(text):
             self.add(
@@ -559,13 +696,15 @@ class _Parser:
 
         def get(key: str, integer: bool) -> Number:
             where = ("processing_fees", key, None)
-            return self.number(data.get(key, 0), where, f"processing_fees.{key}", integer=integer)
+            return self.number(data.get(key), where, f"processing_fees.{key}", integer=integer)
 
-        return ProcessingFees(
+        fees = ProcessingFees(
             notices=int(get("notices", True)),
             notice_amount_yuan=Decimal(get("notice_amount_yuan", False)),
             collected_yuan=Decimal(get("collected_yuan", False)),
         )
+        self.gaps("processing_fees", {key: (None,) for key in L.PROCESSING_FEE_KEYS})
+        return fees
 
     def active(self, data: Mapping[str, Any]) -> ActiveDisclosure:
         items = L.ACTIVE_DOC_ITEMS + L.ACTIVE_SINGLE_ITEMS
@@ -575,7 +714,7 @@ class _Parser:
         for item, measure in L.active_cells():
             field = f"active.{item}" + (f".{measure}" if measure else "")
             if measure is None:
-                value = data.get(item, 0)
+                value = data.get(item)
                 fee = item == L.FEE_KEY
                 number = self.number(value, ("active", item, None), field, integer=not fee)
                 cells[(item, None)] = Decimal(number) if fee else number
@@ -584,7 +723,11 @@ class _Parser:
             if measure == measures[0]:
                 self.known_keys(group, measures, "active", f"active.{item}")
             where = ("active", item, measure)
-            cells[(item, measure)] = self.number(group.get(measure, 0), where, field, integer=True)
+            cells[(item, measure)] = self.number(group.get(measure), where, field, integer=True)
+        self.gaps(
+            "active",
+            {item: measures if item in L.ACTIVE_DOC_ITEMS else (None,) for item in items},
+        )
         fee = cells[(L.FEE_KEY, None)]
         if fee > FEE_LIMIT_10K_YUAN:
             self.add(
@@ -618,8 +761,19 @@ class _Parser:
             )
             for key in L.APPLICATION_ROW_KEYS
         }
-        if raw_rows.get(L.TOTAL) is None:  # the （七）总计 row left out: derive it
-            rows[L.TOTAL] = [sum(rows[k][i] for k in L.OUTCOME_KEYS) for i in range(7)]
+        derived = raw_rows.get(L.TOTAL) is None
+        if derived:  # the （七）总计 row left out: derive it, column by column
+            rows[L.TOTAL] = [
+                self.derived(
+                    [rows[k][i] for k in L.OUTCOME_KEYS],
+                    [("applications", k, column) for k in L.OUTCOME_KEYS],
+                    (L.TOTAL, column),
+                )
+                for i, column in enumerate(L.APPLICATION_COLUMN_KEYS)
+            ]
+        columns = L.APPLICATION_COLUMN_KEYS
+        keys = [key for key in L.APPLICATION_ROW_KEYS if not (derived and key == L.TOTAL)]
+        self.gaps("applications", dict.fromkeys(keys, columns))
         return Applications(frozen_mapping({key: tuple(values) for key, values in rows.items()}))
 
     def review(self, data: Mapping[str, Any]) -> ReviewLitigation:
@@ -632,7 +786,48 @@ class _Parser:
             )
             for key in L.CASE_GROUP_KEYS
         }
+        self.gaps("review_litigation", dict.fromkeys(L.CASE_GROUP_KEYS, L.REVIEW_OUTCOME_KEYS))
         return ReviewLitigation(frozen_mapping(groups))
+
+
+def _gap_text(
+    section: str, row: str | None, columns: tuple[str | None, ...], state: str
+) -> tuple[str, str]:
+    """(zh, en) of a MISSING or UNREAD finding: the section, else its row and, when only
+    some of the row's cells are meant, those cells, with the official Chinese labels."""
+    if section == "processing_fees":
+        block, row_label = "信息处理费", dict(L.PROCESSING_FEES).get(row or "", "")
+    else:
+        block = L.SECTION_BY_KEY[section].heading
+        row_label = _row_label(section, row) if row else ""
+    names = "、".join(_column_label(section, c) for c in columns if c)
+    if state == "missing":
+        what_zh, what_en = "未填写（无则填 0）", "not filled in (0 where none)"
+    else:
+        what_zh, what_en = "导入时未能读出，请对照原文填写", "could not be read on import"
+    if row is None:
+        whole = "is not filled in (0 where none)" if state == "missing" else "could not be read"
+        return f"{block}：整部分{what_zh}", f"{section}: the whole section {whole}"
+    place_en = f"{section} {row}" + (f" ({', '.join(str(c) for c in columns)})" if names else "")
+    place_zh = f"{block}：{row_label}" + (f" 的 {names}" if names else "")
+    return f"{place_zh} {what_zh}", f"{place_en}: {what_en}"
+
+
+def _row_label(section: str, row: str) -> str:
+    if section == "active":
+        return L.active_label(row)
+    if section == "applications":
+        spec = L.ROW_BY_KEY[row]
+        return "".join(group.label for group in spec.groups[1:]) + spec.label
+    return L.CASE_GROUP_BY_KEY[row].full_label
+
+
+def _column_label(section: str, column: str) -> str:
+    if section == "active":
+        return dict(L.ACTIVE_MEASURES)[column]
+    if section == "applications":
+        return L.COLUMN_BY_KEY[column].label
+    return {o.key: o.label for o in L.REVIEW_OUTCOMES}[column]
 
 
 def _in_range(number: int | Decimal) -> bool:
@@ -702,9 +897,22 @@ def attach_previous(report: Report) -> Report:
 # --------------------------------------------------------------------------- writing
 
 
+def written(report: Report, cell: Cell, value: Number) -> Number | str | None:
+    """A cell as the file writes it: its number, or its mark as it was written (``null``
+    for missing, the blank's own text such as ``/``, ``unread``), so that a save never
+    turns a hole into a zero."""
+    mark = report.marks.get(cell)
+    if mark is None:
+        return value
+    if mark.state in ("blank", "invalid"):
+        return mark.text
+    return UNREAD_MARKER if mark.state == "unread" else None
+
+
 def to_mapping(report: Report) -> dict[str, Any]:
     """The report as a plain mapping with the keys of model.md, in the official order."""
     o = report.narrative.overview
+    contact = report.contact
     data: dict[str, Any] = {
         "schema": report.schema,
         "agency": report.agency,
@@ -714,6 +922,9 @@ def to_mapping(report: Report) -> dict[str, Any]:
         "scope": report.scope,
         "year": report.year,
         "published": report.published,
+        "contact": None
+        if contact is None
+        else {key: getattr(contact, key) for key in L.CONTACT_KEYS if getattr(contact, key)},
         "narrative": {
             "overview": {key: getattr(o, key) for key in L.OVERVIEW_KEYS if getattr(o, key)},
             "problems": report.narrative.problems,
@@ -723,21 +934,35 @@ def to_mapping(report: Report) -> dict[str, Any]:
         "active": {},
         "applications": {
             "columns": list(L.APPLICATION_COLUMN_KEYS),
-            "rows": {key: list(values) for key, values in report.applications.rows.items()},
+            "rows": {
+                key: [
+                    written(report, ("applications", key, column), value)
+                    for column, value in zip(L.APPLICATION_COLUMN_KEYS, values, strict=True)
+                ]
+                for key, values in report.applications.rows.items()
+            },
         },
         "review_litigation": {
-            key: list(values) for key, values in report.review_litigation.groups.items()
+            key: [
+                written(report, ("review_litigation", key, column), value)
+                for column, value in zip(L.REVIEW_OUTCOME_KEYS, values, strict=True)
+            ]
+            for key, values in report.review_litigation.groups.items()
         },
         "previous": report.previous_path,
     }
     if report.processing_fees is not None:
         fees = report.processing_fees
-        data["processing_fees"] = {key: getattr(fees, key) for key in L.PROCESSING_FEE_KEYS}
+        data["processing_fees"] = {
+            key: written(report, ("processing_fees", key, None), getattr(fees, key))
+            for key in L.PROCESSING_FEE_KEYS
+        }
     for (item, measure), value in report.active.cells.items():
+        cell = written(report, ("active", item, measure), value)
         if measure is None:
-            data["active"][item] = value
+            data["active"][item] = cell
         else:
-            data["active"].setdefault(item, _FlowMapping())[measure] = value
+            data["active"].setdefault(item, _FlowMapping())[measure] = cell
     return {key: value for key, value in data.items() if value is not None}
 
 
@@ -760,6 +985,8 @@ def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
     # indicator itself and falls back to a quoted scalar when a block cannot hold the text
     # exactly (trailing spaces, which are a line break in Markdown), so saving round-trips.
     style = "|" if "\n" in data else None
+    if re.fullmatch(r"[-+]?[0-9][0-9_:.eE+-]*", data):
+        style = "'"  # a postcode "048012": YAML 1.2 readers would take it for a number
     if any(char in data for char in "\x85\u2028\u2029"):  # YAML 1.1 line breaks, e.g. pasted
         style = '"'  # from a web page: only a double-quoted scalar escapes them (\N \L \P)
     return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)

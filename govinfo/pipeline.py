@@ -34,7 +34,10 @@ from .rules import check
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATE_DIR = PACKAGE_DIR / "templates"
 TEMPLATE_NAME = "govinfo"
-DEFAULT_NOTEBOOK = PACKAGE_DIR.parent / "notebooks" / "annual_report.ipynb"
+# Inside the package, so that a wheel (and every Dask worker installed from one) carries it;
+# the repository's notebooks/annual_report.ipynb is a symlink to this file.
+NOTEBOOK_DIR = PACKAGE_DIR / "notebooks"
+DEFAULT_NOTEBOOK = NOTEBOOK_DIR / "annual_report.ipynb"
 
 
 class RenderError(Exception):
@@ -65,7 +68,7 @@ class RenderResult:
 
 
 def template_notebook(template: str | Path | None = None) -> Path:
-    """The papermill template: the given path, else ``notebooks/annual_report.ipynb``."""
+    """The papermill template: the given path, else the package's ``annual_report.ipynb``."""
     path = Path(template) if template else DEFAULT_NOTEBOOK
     if not path.is_file():
         raise RenderError(f"template notebook not found: {path}")
@@ -221,10 +224,7 @@ def publish(
         try:
             nb = execute(notebook, parameters, scratch_path, timeout=timeout, **engine_kwargs)
         except RenderError as exc:
-            if scratch_path.stat().st_size:
-                os.replace(scratch_path, failed)
-                raise RenderError(f"{label}: {exc} (executed notebook: {failed})") from None
-            raise RenderError(f"{label}: {exc}") from None
+            raise RenderError(f"{label}: {exc}{keep_failed(scratch_path, failed)}") from None
         atomic_write(html_path, export_html(nb))
         scratch_path.chmod(0o644)
         os.replace(scratch_path, notebook_path)
@@ -234,6 +234,32 @@ def publish(
     with contextlib.suppress(FileNotFoundError):
         failed.unlink()
     return notebook_path
+
+
+def keep_failed(scratch: Path, failed: Path) -> str:
+    """Keep the executed notebook of a failed run as ``failed``, whole or not at all, and
+    say which for the error line (empty when papermill wrote nothing).
+
+    papermill writes its output in place, so on a full disk ``scratch`` holds a truncated
+    notebook: such a file is never kept under a name that promises a notebook. A whole one
+    is copied with :func:`atomic_write`, so a disk that fills now leaves no half file either.
+    An older ``failed`` goes in every case: it describes an earlier run, not this failure."""
+    with contextlib.suppress(FileNotFoundError):
+        failed.unlink()
+    data = scratch.read_bytes()
+    if not data:
+        return ""
+    try:
+        whole = isinstance(json.loads(data), dict)
+    except ValueError:  # truncated: papermill's write ran out of space (or was cut short)
+        whole = False
+    if not whole:
+        return f" (executed notebook not kept: {failed} could not be written whole)"
+    try:
+        atomic_write(failed, data)
+    except OSError as exc:
+        return f" (executed notebook not kept: cannot write {failed}: {exc.strerror or exc})"
+    return f" (executed notebook: {failed})"
 
 
 def render(
@@ -271,5 +297,6 @@ def render(
             **engine_kwargs,
         )
     except OSError as exc:  # a full disk, a folder not writable: the last good page stays
-        raise RenderError(f"{path}: cannot write {html_path.parent}: {exc}") from None
+        target = exc.filename or html_path.parent
+        raise RenderError(f"{path}: cannot write {target}: {exc.strerror or exc}") from None
     return RenderResult(report, findings, html_path, notebook_path, time.perf_counter() - started)

@@ -22,8 +22,16 @@ FEES-STATEMENT            C13    六 states the 信息处理费 position; notice
 PROSE-OVERLAP             C14    narrative overlaps last year's by at most 50%
 PUBLISHED                 C15    published in the following year, by the deadline
 REGION-SUM                C18    a 本行政区域汇总 report equals the sum of its units
-NARRATIVE-EMPTY           —      一 has text (also flags ``govinfo new`` placeholders)
+MISSING / UNREAD          —      every cell given: not filled in (left out, ``null``) or not
+                                 read by an import (``unread``); found while reading
+NARRATIVE-EMPTY           —      一, 五 and 六 have text: not empty, not the ``govinfo new``
+                                 placeholder, not last year's text still marked （待更新）
+TEXT-CONTROL              —      agency and region hold no control, bidi or zero-width
+                                 characters (error); the narrative no bidi controls (warning)
 ========================  =====  ============================================================
+
+The arithmetic rules skip every identity that involves a missing or unread cell: that cell
+is an error already, and a sum with a hole in it proves nothing. Published blanks count as 0.
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from . import layout as L
 from .findings import ERROR, WARNING, Finding
 from .model import Report
+from .terminal import BIDI_CONTROLS, code_point, is_unsafe
 
 APPS = "applications"
 
@@ -54,6 +63,7 @@ def check(report: Report) -> list[Finding]:
     """Every finding for one report: shape problems from reading, then all rules."""
     findings = list(report.load_findings)
     for rule in (
+        check_text,
         check_applications,
         check_review,
         check_narrative,
@@ -66,6 +76,11 @@ def check(report: Report) -> list[Finding]:
     return findings
 
 
+def _filled(report: Report, section: str, cells: Iterable[tuple[str, str | None]]) -> bool:
+    """Whether every (row, column) cell of ``section`` holds a number (or a blank, as 0)."""
+    return all(report.is_filled(section, row, column) for row, column in cells)
+
+
 def check_applications(report: Report) -> Iterator[Finding]:
     """C02–C04 on 表三."""
     apps = report.applications
@@ -73,7 +88,8 @@ def check_applications(report: Report) -> Iterator[Finding]:
         c = column.key
         new, carried = apps.cell("new", c), apps.cell("carried_over", c)
         total, forward = apps.cell("total", c), apps.cell("carried_forward", c)
-        if new + carried != total + forward:
+        ledger = [(row, c) for row in ("new", "carried_over", L.TOTAL, "carried_forward")]
+        if _filled(report, APPS, ledger) and new + carried != total + forward:
             yield _finding(
                 report,
                 "APP-BALANCE",
@@ -85,7 +101,8 @@ def check_applications(report: Report) -> Iterator[Finding]:
                 f"outcomes {total} + carried forward {forward} = {total + forward}",
             )
         outcomes = sum(apps.cell(row, c) for row in L.OUTCOME_KEYS)
-        if outcomes != total:
+        rows = [(row, c) for row in (*L.OUTCOME_KEYS, L.TOTAL)]
+        if _filled(report, APPS, rows) and outcomes != total:
             yield _finding(
                 report,
                 "APP-TOTAL-ROW",
@@ -98,7 +115,8 @@ def check_applications(report: Report) -> Iterator[Finding]:
     for row in L.APPLICATION_ROWS:
         values = apps.rows[row.key]
         parts, given = values[:-1], values[-1]
-        if sum(parts) != given:
+        cells = [(row.key, c) for c in L.APPLICATION_COLUMN_KEYS]
+        if _filled(report, APPS, cells) and sum(parts) != given:
             shown = " + ".join(str(v) for v in parts)
             yield _finding(
                 report,
@@ -117,7 +135,8 @@ def check_review(report: Report) -> Iterator[Finding]:
     for group in L.CASE_GROUPS:
         values = report.review_litigation.groups[group.key]
         parts, given = values[:-1], values[-1]
-        if sum(parts) != given:
+        cells = [(group.key, o) for o in L.REVIEW_OUTCOME_KEYS]
+        if _filled(report, "review_litigation", cells) and sum(parts) != given:
             shown = " + ".join(str(v) for v in parts)
             yield _finding(
                 report,
@@ -134,22 +153,56 @@ def is_blank_text(text: str) -> bool:
     return text.strip() in ("", L.NARRATIVE_PLACEHOLDER)
 
 
+def is_carried(text: str) -> bool:
+    """Last year's text that ``govinfo new --from`` put in, not yet updated: it still
+    starts with the （待更新） marker."""
+    return text.lstrip().startswith(L.NARRATIVE_CARRIED)
+
+
+def is_unfilled(text: str) -> bool:
+    """Empty, the ``govinfo new`` placeholder, or last year's text still marked （待更新）."""
+    return is_blank_text(text) or is_carried(text)
+
+
 def check_narrative(report: Report) -> Iterator[Finding]:
-    """C12 and empty-narrative warnings."""
+    """一, 五 and 六 must be written (NARRATIVE-EMPTY, an error: a report without them
+    cannot be published final), and 五 must say something (C12, a warning)."""
     narrative = report.narrative
-    if all(is_blank_text(text) for _, text in narrative.overview.parts()) and is_blank_text(
-        narrative.overview.intro
-    ):
+    overview = [("intro", narrative.overview.intro)]
+    overview += [(key, getattr(narrative.overview, key)) for key, _ in L.OVERVIEW_PARTS]
+    heading = L.SECTION_BY_KEY["overview"].heading
+    if all(is_blank_text(text) for _, text in overview):
         yield _finding(
             report,
             "NARRATIVE-EMPTY",
-            WARNING,
+            ERROR,
             ("narrative", "overview", None),
-            f"{L.SECTION_BY_KEY['overview'].heading} 尚未填写",
+            f"{heading} 尚未填写",
             "section 一 (overview) has no text yet",
         )
-    problems = "" if is_blank_text(narrative.problems) else narrative.problems.strip()
-    if problems.strip("。.") == "无" or len(problems) < 10:
+    elif all(is_unfilled(text) for _, text in overview):
+        yield _carried(report, ("narrative", "overview", None), heading)
+    else:
+        labels = {"intro": heading, **dict(L.OVERVIEW_PARTS)}
+        for key, text in overview:
+            if is_carried(text):
+                yield _carried(report, ("narrative", "overview", key), labels[key])
+    for key, numeral in (("problems", "五"), ("other", "六")):
+        text = getattr(narrative, key)
+        section = L.SECTION_BY_KEY[key].heading
+        if is_carried(text):
+            yield _carried(report, ("narrative", key, None), section)
+        elif is_blank_text(text):
+            yield _finding(
+                report,
+                "NARRATIVE-EMPTY",
+                ERROR,
+                ("narrative", key, None),
+                f"{section} 尚未填写",
+                f"section {numeral} ({key}) has no text yet",
+            )
+    problems = narrative.problems.strip()
+    if not is_unfilled(problems) and (problems.strip("。.") == "无" or len(problems) < 10):
         yield _finding(
             report,
             "PROBLEMS-EMPTY",
@@ -159,6 +212,69 @@ def check_narrative(report: Report) -> Iterator[Finding]:
             "应写明问题和改进情况",
             f"section 五 is too short ({len(problems)} characters): state problems and fixes",
         )
+
+
+def _carried(report: Report, where: tuple[str, str | None, str | None], label: str) -> Finding:
+    place = "/".join(p for p in where if p)
+    return _finding(
+        report,
+        "NARRATIVE-EMPTY",
+        ERROR,
+        where,
+        f"{label} 仍是上年的文字（以“{L.NARRATIVE_CARRIED}”开头）：请按本年情况改写，"
+        "再删去这一标记",
+        f"{place} is still last year's text (it starts with {L.NARRATIVE_CARRIED}): "
+        "rewrite it for this year, then remove the marker",
+    )
+
+
+def _code_points(chars: Iterable[str]) -> str:
+    """The distinct characters named (``U+202E RIGHT-TO-LEFT OVERRIDE, U+200B …``)."""
+    distinct = list(dict.fromkeys(chars))
+    named = ", ".join(code_point(c) for c in distinct[:5])
+    return named + (f" … ({len(distinct)} kinds)" if len(distinct) > 5 else "")
+
+
+def check_text(report: Report) -> Iterator[Finding]:
+    """Control, bidi and zero-width characters where the public or a terminal reads them.
+
+    ``agency`` and ``region`` reach the index, the summaries, page titles and the batch's
+    table: a U+202E there reverses what readers see, a U+200B makes two names that look the
+    same differ, an ESC acts on a terminal. There they are errors. In the narrative, line
+    breaks and tabs are ordinary, but a bidi control can reorder a sentence the public
+    reads: a warning (agency_id has its own, stricter rule AGENCY-ID)."""
+    for key in ("agency", "region"):
+        bad = [c for c in getattr(report, key) if is_unsafe(c)]
+        if bad:
+            points = _code_points(bad)
+            yield _finding(
+                report,
+                "TEXT-CONTROL",
+                ERROR,
+                (key, None, None),
+                f"{key} 含有控制字符或不可见字符 {points}：会改变或隐藏目录、汇总页和终端"
+                "显示的内容，请删除",
+                f"{key} holds control or invisible characters {points}: they change or hide "
+                "what the index, the summaries and a terminal show; remove them",
+            )
+    n = report.narrative
+    texts = [(("narrative", "overview", k), getattr(n.overview, k)) for k in L.OVERVIEW_KEYS]
+    texts += [(("narrative", k, None), getattr(n, k)) for k in ("problems", "other")]
+    for where, text in texts:
+        bad = [c for c in text if c in BIDI_CONTROLS]
+        if bad:
+            points = _code_points(bad)
+            place = "/".join(p for p in where if p)
+            yield _finding(
+                report,
+                "TEXT-CONTROL",
+                WARNING,
+                where,
+                f"{place} 含有双向文本控制字符 {points}：可能使公众看到的文字顺序与原文不同，"
+                "请删除",
+                f"{place} holds bidi control characters {points}: they can reorder the text "
+                "the public reads; remove them",
+            )
 
 
 def check_fees(report: Report) -> Iterator[Finding]:
@@ -177,7 +293,10 @@ def check_fees(report: Report) -> Iterator[Finding]:
         )
     unpaid = report.applications.total("other_no_fee")
     notices = fees.notices if fees else 0
-    if unpaid > notices and (fees is not None or "收费通知" not in other_text):
+    known = report.is_filled(APPS, "other_no_fee", L.TOTAL) and (
+        fees is None or report.is_filled("processing_fees", "notices")
+    )
+    if known and unpaid > notices and (fees is not None or "收费通知" not in other_text):
         yield _finding(
             report,
             "FEES-STATEMENT",
@@ -187,7 +306,12 @@ def check_fees(report: Report) -> Iterator[Finding]:
             f"{unpaid} applications lapsed for unpaid fees, but only {notices} fee notices "
             "are reported",
         )
-    if fees is not None and fees.collected_yuan > fees.notice_amount_yuan:
+    amounts = [("collected_yuan", None), ("notice_amount_yuan", None)]
+    if (
+        fees is not None
+        and _filled(report, "processing_fees", amounts)
+        and fees.collected_yuan > fees.notice_amount_yuan
+    ):
         yield _finding(
             report,
             "FEES-STATEMENT",
@@ -249,7 +373,10 @@ def check_continuity(report: Report, previous: Report) -> Iterator[Finding]:
     for column in L.APPLICATION_COLUMNS:
         now = report.applications.cell("carried_over", column.key)
         before = previous.applications.cell("carried_forward", column.key)
-        if now != before:
+        known = report.is_filled(APPS, "carried_over", column.key) and previous.is_filled(
+            APPS, "carried_forward", column.key
+        )
+        if known and now != before:
             yield _finding(
                 report,
                 "CONTINUITY",
@@ -261,6 +388,11 @@ def check_continuity(report: Report, previous: Report) -> Iterator[Finding]:
                 f"forward {before}",
             )
     for item in L.ACTIVE_DOC_ITEMS:
+        measures = [(item, m) for m in ("in_force", "issued", "repealed")]
+        if not (
+            _filled(report, "active", measures) and previous.is_filled("active", item, "in_force")
+        ):
+            continue
         get = report.active.get
         expected = (
             previous.active.get(item, "in_force") + get(item, "issued") - get(item, "repealed")
@@ -293,7 +425,7 @@ def check_continuity(report: Report, previous: Report) -> Iterator[Finding]:
 def _prose(report: Report) -> str:
     n = report.narrative
     texts = [n.overview.intro, *(text for _, text in n.overview.parts()), n.problems, n.other]
-    return "\n".join(t for t in texts if not is_blank_text(t))
+    return "\n".join(t for t in texts if not is_unfilled(t))
 
 
 PROSE_RUN = 8  # characters: shorter common runs are ordinary official phrasing
@@ -326,6 +458,10 @@ def check_region(region: Report, units: Sequence[Report]) -> list[Finding]:
     def compare(
         where: tuple[str, str | None, str | None], label: str, given: object, total: object
     ) -> None:
+        section, row, column = where
+        reports = (region, *units)
+        if not all(r.is_filled(section, row, column) for r in reports):
+            return  # a missing or unread cell is an error of its own report
         if given != total:
             findings.append(
                 _finding(

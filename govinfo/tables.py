@@ -5,11 +5,16 @@ Rows, columns, labels and spans all come from :mod:`govinfo.layout`. The HTML is
 report template, the index, the summary and the editor preview reuse. Every text is
 escaped; every cell carries ``data-section``/``data-row``/``data-col`` so tests, the importer
 and the editor can find it, and cells with findings get a class and a title.
+
+A cell holding no number (:attr:`Report.marks`) never shows as 0: a missing one shows 未填
+(class ``gi-missing``), an unread one 未读出 (``gi-unread``), a published blank its own text
+such as ``/`` (``gi-blank``). Pass ``marks=report.marks`` to the table functions. Such a report
+is invalid (MISSING / UNREAD errors), so 未填 and 未读出 appear only on stamped drafts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from functools import cache
 from html import escape
@@ -18,13 +23,25 @@ from typing import TYPE_CHECKING
 
 from . import layout as L
 from .findings import Finding
-from .model import ActiveDisclosure, Applications, Number, Report, ReviewLitigation
+from .model import (
+    ActiveDisclosure,
+    Applications,
+    Cell,
+    CellMark,
+    Number,
+    Report,
+    ReviewLitigation,
+)
 from .rules import cells_of
 
 if TYPE_CHECKING:
     import pandas as pd
 
 Marks = dict[tuple[str, str | None, str | None], list[Finding]]
+CellMarks = Mapping[Cell, CellMark]
+NO_MARKS: CellMarks = {}
+# What a cell holding no number shows, by its state (a blank shows its own text).
+SHOWN = {"missing": "未填", "unread": "未读出"}
 
 
 @cache
@@ -59,21 +76,41 @@ def format_number(value: Number) -> str:
     return format(value, "f") if isinstance(value, Decimal) else str(value)
 
 
+def shown(value: Number, mark: CellMark | None) -> str:
+    """A cell's text: its number, or what stands in the file for a cell with no number."""
+    if mark is None:
+        return format_number(value)
+    return mark.text if mark.state in ("blank", "invalid") else SHOWN[mark.state]
+
+
 def _td(
-    value: Number, section: str, row: str, column: str | None, marks: Marks, span: int = 1
+    value: Number,
+    section: str,
+    row: str,
+    column: str | None,
+    marks: Marks,
+    span: int = 1,
+    cell_marks: CellMarks = NO_MARKS,
 ) -> str:
     attrs = [f'data-section="{section}"', f'data-row="{escape(row)}"']
     if column:
         attrs.append(f'data-col="{escape(column)}"')
     if span > 1:
         attrs.append(f'colspan="{span}"')
+    classes = []
+    mark = cell_marks.get((section, row, column))
+    if mark is not None:
+        classes.append(f"gi-{mark.state}")
     found = _lookup(marks, section, row, column)
     if found:
         severity = "error" if any(f.is_error for f in found) else "warning"
-        attrs.append(f'class="gi-flag gi-{severity}"')
+        classes[:0] = ["gi-flag", f"gi-{severity}"]
+    if classes:
+        attrs.append(f'class="{" ".join(classes)}"')
+    if found:
         title = "\n".join(f"{f.rule}: {f.zh}" for f in found)
         attrs.append(f'title="{escape(title)}"')
-    return f"<td {' '.join(attrs)}>{escape(format_number(value))}</td>"
+    return f"<td {' '.join(attrs)}>{escape(shown(value, mark))}</td>"
 
 
 def _th(text: str, scope: str, rowspan: int = 1, colspan: int = 1, cls: str = "") -> str:
@@ -94,8 +131,10 @@ def _caption(section: str) -> str:
 # --------------------------------------------------------------------------- 表二
 
 
-def active_html(active: ActiveDisclosure, findings: Iterable[Finding] = ()) -> str:
-    marks = _marks(findings)
+def active_html(
+    active: ActiveDisclosure, findings: Iterable[Finding] = (), marks: CellMarks = NO_MARKS
+) -> str:
+    flags = _marks(findings)
     parts = ['<table class="gi-table gi-t2">', _caption("active")]
     for group in L.ACTIVE_GROUPS:
         parts.append("<tbody>")
@@ -109,10 +148,11 @@ def active_html(active: ActiveDisclosure, findings: Iterable[Finding] = ()) -> s
         for item in group.items:
             cells = [_th(item.label, "row")]
             if group.is_single:
-                cells.append(_td(active.get(item.key), "active", item.key, None, marks, span=3))
+                value = active.get(item.key)
+                cells.append(_td(value, "active", item.key, None, flags, 3, marks))
             else:
                 cells.extend(
-                    _td(active.get(item.key, m), "active", item.key, m, marks)
+                    _td(active.get(item.key, m), "active", item.key, m, flags, 1, marks)
                     for m, _ in group.measures
                 )
             parts.append(f"<tr>{''.join(cells)}</tr>")
@@ -128,8 +168,10 @@ def _group_span(group: L.Group) -> int:
     return sum(1 for row in L.APPLICATION_ROWS if group in row.groups)
 
 
-def applications_html(apps: Applications, findings: Iterable[Finding] = ()) -> str:
-    marks = _marks(findings)
+def applications_html(
+    apps: Applications, findings: Iterable[Finding] = (), marks: CellMarks = NO_MARKS
+) -> str:
+    flags = _marks(findings)
     cols = L.APPLICATION_COLUMNS
     head = [
         "<thead>",
@@ -156,7 +198,8 @@ def applications_html(apps: Applications, findings: Iterable[Finding] = ()) -> s
         label_span = 3 - len(row.groups)
         cells.append(_th(row.label, "row", colspan=label_span))
         cells.extend(
-            _td(apps.cell(row.key, c.key), "applications", row.key, c.key, marks) for c in cols
+            _td(apps.cell(row.key, c.key), "applications", row.key, c.key, flags, 1, marks)
+            for c in cols
         )
         body.append(f'<tr data-row="{row.key}">{"".join(cells)}</tr>')
     body.append("</tbody>")
@@ -167,8 +210,10 @@ def applications_html(apps: Applications, findings: Iterable[Finding] = ()) -> s
 # --------------------------------------------------------------------------- 表四
 
 
-def review_html(review: ReviewLitigation, findings: Iterable[Finding] = ()) -> str:
-    marks = _marks(findings)
+def review_html(
+    review: ReviewLitigation, findings: Iterable[Finding] = (), marks: CellMarks = NO_MARKS
+) -> str:
+    flags = _marks(findings)
     outcomes = L.REVIEW_OUTCOMES
     review_group, *litigation = L.CASE_GROUPS
     n = len(outcomes)
@@ -184,7 +229,7 @@ def review_html(review: ReviewLitigation, findings: Iterable[Finding] = ()) -> s
         "</tr></thead>",
     ]
     cells = [
-        _td(review.cell(g.key, o.key), "review_litigation", g.key, o.key, marks)
+        _td(review.cell(g.key, o.key), "review_litigation", g.key, o.key, flags, 1, marks)
         for g in L.CASE_GROUPS
         for o in outcomes
     ]
@@ -216,7 +261,7 @@ def report_html(report: Report) -> str:
 
     findings = check(report)
     sections = [
-        f"<h2>{escape(L.SECTION_BY_KEY[key].heading)}</h2>{render(table, findings)}"
+        f"<h2>{escape(L.SECTION_BY_KEY[key].heading)}</h2>{render(table, findings, report.marks)}"
         for key, table, render in (
             ("active", report.active, active_html),
             ("applications", report.applications, applications_html),
@@ -230,10 +275,23 @@ def report_html(report: Report) -> str:
 
 
 # --------------------------------------------------------------------------- DataFrames
+#
+# A missing or unread cell is ``pd.NA`` (表三 and 表四 use pandas' nullable ``Int64``), never
+# 0: a reader summing the frame sees the hole. A published blank stays 0, as every rule and
+# sum of govinfo counts it; its text is in ``Report.marks``. Pass ``marks=report.marks``
+# (``Report.to_frames`` does).
 
 
-def active_frame(active: ActiveDisclosure) -> pd.DataFrame:
-    """表二 as rows (caption, item) × measure columns; cells a row lacks are empty."""
+def _value(value: Number, marks: CellMarks, cell: Cell) -> object:
+    import pandas as pd
+
+    mark = marks.get(cell)
+    return pd.NA if mark is not None and mark.state != "blank" else value
+
+
+def active_frame(active: ActiveDisclosure, marks: CellMarks = NO_MARKS) -> pd.DataFrame:
+    """表二 as rows (caption, item) × measure columns; cells a row lacks are None, cells not
+    filled in ``pd.NA``."""
     import pandas as pd
 
     measures = [label for _, label in L.ACTIVE_MEASURES]
@@ -245,7 +303,8 @@ def active_frame(active: ActiveDisclosure) -> pd.DataFrame:
             index.append((group.caption, item.label))
             row: dict[str, object] = {}
             for key, label in group.measures:
-                row[label] = active.get(item.key, key or None)
+                cell = ("active", item.key, key or None)
+                row[label] = _value(active.get(item.key, key or None), marks, cell)
             data.append([row.get(c) for c in columns])
     frame = pd.DataFrame(
         data,
@@ -256,7 +315,7 @@ def active_frame(active: ActiveDisclosure) -> pd.DataFrame:
     return frame
 
 
-def applications_frame(apps: Applications) -> pd.DataFrame:
+def applications_frame(apps: Applications, marks: CellMarks = NO_MARKS) -> pd.DataFrame:
     """表三: 25 rows labelled by their official path × the 7 applicant columns."""
     import pandas as pd
 
@@ -273,11 +332,17 @@ def applications_frame(apps: Applications) -> pd.DataFrame:
     index = pd.MultiIndex.from_tuples(
         [tuple(list(row.path) + [""] * (3 - len(row.path))) for row in L.APPLICATION_ROWS]
     )
-    data = [list(apps.rows[row.key]) for row in L.APPLICATION_ROWS]
-    return pd.DataFrame(data, index=index, columns=columns)
+    data = [
+        [
+            _value(value, marks, ("applications", row.key, column))
+            for column, value in zip(L.APPLICATION_COLUMN_KEYS, apps.rows[row.key], strict=True)
+        ]
+        for row in L.APPLICATION_ROWS
+    ]
+    return pd.DataFrame(data, index=index, columns=columns, dtype="Int64")
 
 
-def review_frame(review: ReviewLitigation) -> pd.DataFrame:
+def review_frame(review: ReviewLitigation, marks: CellMarks = NO_MARKS) -> pd.DataFrame:
     """表四: one row of 15 cells under the three-level official header."""
     import pandas as pd
 
@@ -288,5 +353,9 @@ def review_frame(review: ReviewLitigation) -> pd.DataFrame:
             for o in L.REVIEW_OUTCOMES
         ]
     )
-    values = [review.cell(g.key, o.key) for g in L.CASE_GROUPS for o in L.REVIEW_OUTCOMES]
-    return pd.DataFrame([values], index=["件数"], columns=columns)
+    values = [
+        _value(review.cell(g.key, o.key), marks, ("review_litigation", g.key, o.key))
+        for g in L.CASE_GROUPS
+        for o in L.REVIEW_OUTCOMES
+    ]
+    return pd.DataFrame([values], index=["件数"], columns=columns, dtype="Int64")

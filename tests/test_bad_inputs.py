@@ -26,9 +26,8 @@ import pytest
 import yaml
 from conftest import SEED, Run
 
-from govinfo.batch import RESERVED_IDS
 from govinfo.cli import main
-from govinfo.files import WINDOWS_RESERVED, is_safe_id, output_path
+from govinfo.files import RESERVED_NAMES, WINDOWS_RESERVED, is_safe_id, output_path
 from govinfo.params import parse
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
@@ -65,7 +64,7 @@ def publish_good_pages(site: Path, files: list[Path]) -> None:
     """A page "published before" for each safe id: a failed run must leave it as it is."""
     for path in files:
         agency_id = agency_id_of(path)
-        if agency_id and is_safe_id(agency_id) and agency_id not in RESERVED_IDS:
+        if agency_id and is_safe_id(agency_id) and agency_id not in RESERVED_NAMES:
             for suffix in (".html", ".ipynb"):
                 target = site / "2021" / f"{agency_id}{suffix}"
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -241,9 +240,10 @@ def test_batch_of_bad_files_exits_1_and_keeps_every_page(batch_run: BatchRun) ->
     for name, digest in batch_run.pages_before.items():
         assert after[name] == digest, name  # every page published before is intact
     new_pages = {n for n in after if n.endswith(".html")} - set(batch_run.pages_before)
-    assert new_pages == {"index.html", "2021/summary.html"}  # no page for an invalid file
-    index = (batch_run.site / "index.html").read_text("utf-8")
-    assert "未通过校验" in index and "Traceback" not in index
+    # No page for an invalid file; the index (public) and the internal page (the office's).
+    assert new_pages == {"index.html", "internal.html", "2021/summary.html"}
+    internal = (batch_run.site / "internal.html").read_text("utf-8")
+    assert "未通过校验" in internal and "Traceback" not in internal
 
 
 @pytest.mark.parametrize(("case", "expect"), list(case_params("batch")))
@@ -388,4 +388,4 @@ def test_batch_into_a_year_folder_linked_outside_writes_nothing_there(
     (summary,) = result.summaries
     assert summary.status == "failed" and "leads outside the output folder" in summary.reason
     assert snapshot(elsewhere) == before
-    assert sorted(os.listdir(site)) == ["2021", "index.html", "manifest.json"]
+    assert sorted(os.listdir(site)) == ["2021", "index.html", "internal.html", "manifest.json"]

@@ -169,7 +169,9 @@ def test_strict_turns_warnings_into_exit_1(
 # --------------------------------------------------------------------------- new
 
 
-def test_new_writes_a_file_with_only_narrative_warnings(run: Run, tmp_path: Path) -> None:
+def test_new_writes_a_complete_skeleton_that_is_not_yet_valid(run: Run, tmp_path: Path) -> None:
+    """Every cell present and null (not filled in), every narrative part the placeholder:
+    validate names each section to fill in, one finding per block, and exits 1."""
     target = tmp_path / "2024" / "shili-jyj.yaml"
     code, out, err = run(
         "new", "--agency", "示例县教育局", "--id", "shili-jyj", "--year", "2024", "-o", target
@@ -178,11 +180,22 @@ def test_new_writes_a_file_with_only_narrative_warnings(run: Run, tmp_path: Path
     data = yaml.safe_load(target.read_text("utf-8"))
     assert (data["agency"], data["agency_id"], data["year"]) == ("示例县教育局", "shili-jyj", 2024)
     assert len(data["applications"]["rows"]) == 25
-    assert all(values == [0] * 7 for values in data["applications"]["rows"].values())
+    assert all(values == [None] * 7 for values in data["applications"]["rows"].values())
+    assert data["active"]["rules"] == {"issued": None, "repealed": None, "in_force": None}
+    assert data["narrative"]["problems"] == "（待填写）"
     code, out, _ = run("validate", "--format", "json", target)
-    assert code == 0
+    assert code == 1
     [entry] = json.loads(out)
-    assert sorted(f["rule"] for f in entry["findings"]) == ["NARRATIVE-EMPTY", "PROBLEMS-EMPTY"]
+    found = sorted((f["rule"], f["where"]) for f in entry["findings"])
+    assert found == [
+        ("MISSING", "active"),
+        ("MISSING", "applications"),
+        ("MISSING", "processing_fees"),
+        ("MISSING", "review_litigation"),
+        ("NARRATIVE-EMPTY", "narrative/other"),
+        ("NARRATIVE-EMPTY", "narrative/overview"),
+        ("NARRATIVE-EMPTY", "narrative/problems"),
+    ]
 
 
 def test_new_refuses_to_overwrite_without_force(run: Run, tmp_path: Path) -> None:
@@ -203,9 +216,9 @@ def test_new_prints_to_stdout_without_output(run: Run) -> None:
     assert code == 0
     data = yaml.safe_load(out)
     assert data["region"] == "示例省" and data["processing_fees"] == {
-        "notices": 0,
-        "notice_amount_yuan": 0,
-        "collected_yuan": 0,
+        "notices": None,
+        "notice_amount_yuan": None,
+        "collected_yuan": None,
     }
 
 
@@ -214,7 +227,9 @@ def test_new_prints_to_stdout_without_output(run: Run) -> None:
     [
         (
             ("--id", "Shili_JYJ", "--year", "2024"),
-            "error: --id 'Shili_JYJ' must match [a-z0-9][a-z0-9-]*\n",
+            "error: --id 'Shili_JYJ': rule AGENCY-ID: an id must match [a-z0-9][a-z0-9-]* (at "
+            "most 80 characters) and not be a name the site uses for its own pages (summary, "
+            "index, manifest …) or a Windows device name\n",
         ),
         (
             ("--id", "shili", "--year", "1999"),

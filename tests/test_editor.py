@@ -1,8 +1,17 @@
-"""Widget-level tests of the JupyterLab editor (no browser): edits, findings, save, paste."""
+"""Widget-level tests of the JupyterLab editor (no browser): edits, findings, save, paste.
+
+The editor never loses or invents data: the tests under "files" and "asking first" save
+hand-written files (comments, an unknown key, published blanks, odd scalars) and check the
+bytes; a file changed on disk, a symbolic link, unsaved edits before 打开 / 新建 / 还原 and
+an invalid edit before 生成报告 each wait for the user's choice.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import difflib
+import json
+import os
 import shutil
 from decimal import Decimal
 from html import unescape
@@ -16,7 +25,9 @@ from govinfo import layout as L
 from govinfo.editor import ReportEditor, preview_html, served_url, tab_of
 from govinfo.editor_fields import css_class
 from govinfo.editor_launcher import EditorLauncher
+from govinfo.editor_state import UnsavedChangesError
 from govinfo.params import load, read_mapping
+from govinfo.params_roundtrip import FileChangedError
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "parameters" / "2021" / "zezhou-xzsp.yaml"
@@ -36,6 +47,11 @@ def editor(seed: Path) -> ReportEditor:
     return ReportEditor.from_file(seed, outdir=seed.parents[2] / "site")
 
 
+@pytest.fixture
+def editor_of():
+    return lambda path: ReportEditor.from_file(path, outdir=Path(path).parent / "site")
+
+
 def rules(editor: ReportEditor) -> list[tuple[str, str]]:
     return sorted((f.rule, f.where) for f in editor.findings)
 
@@ -46,6 +62,34 @@ def panel_rules(editor: ReportEditor) -> list[str]:
 
 def classes(widget: W.Widget) -> set[str]:
     return set(widget._dom_classes)
+
+
+def changed_lines(before: str, after: str) -> list[str]:
+    """The lines of a unified diff that differ (no headers, no context)."""
+    diff = difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+    return [line for line in diff if line[:1] in "+-" and line[:3] not in ("---", "+++")]
+
+
+# A hand-written file: the seed's provenance comment, an inline comment, a misspelt row
+# with its numbers (UNKNOWN-KEY), published blanks as the agency wrote them (CELL-BLANK).
+HANDWRITTEN = {
+    "  punishment: 0\n": "  punishment: /   # 公开版为“/”\n",
+    "  coercion: 0\n": "  coercion: '-'\n",
+    "    granted: [0, 0, 0, 0, 0, 0, 0]\n": (
+        "    granted: [0, 0, 0, 0, 0, 0, 0]\n    grantd: [2, 0, 0, 0, 0, 0, 2]\n"
+    ),
+    "  review: [0, 0, 0, 0, 0]\n": "  review: [0, -, 0, 0, 0]\n",
+}
+
+
+@pytest.fixture
+def handwritten(seed: Path) -> Path:
+    text = seed.read_text("utf-8")
+    for old, new in HANDWRITTEN.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    seed.write_text(text, "utf-8")
+    return seed
 
 
 # --------------------------------------------------------------------------- editing
@@ -67,10 +111,10 @@ def test_seed_opens_clean_with_every_cell(editor: ReportEditor) -> None:
     assert sum(1 for key in cells if key[0] == "active") == 10
     assert sum(1 for key in cells if key[0] == "review_litigation") == 15
     widget = editor.field("applications", "new", "natural_person")
-    assert isinstance(widget, W.IntText) and not isinstance(widget, W.BoundedIntText)
+    assert isinstance(widget, W.Text) and widget.value == "0"  # typed text, read by the editor
     assert "gi-cell-applications-new-natural_person" in classes(widget)
-    assert editor.field("active", "licensing").value == 10727
-    assert editor.field("active", "fees_10k_yuan").value == pytest.approx(24457.4)
+    assert editor.field("active", "licensing").value == "10727"
+    assert editor.field("active", "fees_10k_yuan").value == "24457.4"  # as written, no float
     with pytest.raises(KeyError, match="applications/nowhere"):
         editor.field("applications", "nowhere", "total")
 
@@ -79,7 +123,7 @@ def test_unbalancing_a_column_flags_it_and_fixing_it_clears_it(editor: ReportEdi
     new = editor.field("applications", "new", "natural_person")
     new.value = 3
     assert editor.report.applications.rows["new"] == (3, 0, 0, 0, 0, 0, 3)
-    assert editor.field("applications", "new", "total").value == 3  # computed at once
+    assert editor.field("applications", "new", "total").value == "3"  # computed at once
     assert rules(editor) == [
         ("APP-BALANCE", "applications/natural_person"),
         ("APP-BALANCE", "applications/total"),
@@ -108,14 +152,14 @@ def test_totals_are_computed_and_read_only(editor: ReportEditor) -> None:
     total = editor.field("applications", "total", "natural_person")
     grand = editor.field("applications", "total", "total")
     assert total.disabled and grand.disabled and "gi-computed" in classes(total)
-    total.value = 9  # programmatic write to a read-only total: the model wins
-    assert total.value == 0
+    total.value = 9  # programmatic write to a read-only total: the file's value wins
+    assert total.value == "0"
     assert editor.report.applications.cell("total", "natural_person") == 0
     editor.field("applications", "withheld_third_party", "research").value = 2
     editor.field("applications", "unable_not_held", "research").value = 1
     assert editor.report.applications.rows["total"] == (0, 0, 3, 0, 0, 0, 3)
-    assert grand.value == 3
-    assert editor.field("applications", "withheld_third_party", "total").value == 2
+    assert grand.value == "3"
+    assert editor.field("applications", "withheld_third_party", "total").value == "2"
     assert {f.rule for f in editor.findings} == {"APP-BALANCE"}  # no total can be wrong
 
 
@@ -130,16 +174,16 @@ def test_loaded_total_mismatch_is_shown_until_recomputed(seed: Path) -> None:
     assert "gi-error" in classes(editor.field("applications", "new", "total"))
     changed = editor.recompute_totals()
     assert ("applications", "new", "total") in changed
-    assert editor.field("applications", "new", "total").value == 1
+    assert editor.field("applications", "new", "total").value == "1"
     assert "APP-TOTAL-COL" not in {f.rule for f in editor.findings}
 
 
 def test_negative_count_is_kept_and_flagged_not_clamped(editor: ReportEditor) -> None:
     widget = editor.field("review_litigation", "review", "maintained")
-    widget.value = -1
-    assert widget.value == -1
+    widget.value = "-1"
+    assert widget.value == "-1"
     assert editor.report.review_litigation.cell("review", "maintained") == -1
-    assert editor.field("review_litigation", "review", "total").value == -1
+    assert editor.field("review_litigation", "review", "total").value == "-1"
     negative = [f for f in editor.findings if f.rule == "NEGATIVE"]
     assert [f.where for f in negative] == [
         "review_litigation/review/maintained",
@@ -153,8 +197,7 @@ def test_active_cells_counts_and_amounts(editor: ReportEditor) -> None:
     editor.field("active", "fees_10k_yuan").value = 1.25
     assert editor.report.active.get("rules", "issued") == 2
     assert editor.report.active.get("fees_10k_yuan") == Decimal("1.25")
-    assert isinstance(editor.field("active", "fees_10k_yuan"), W.FloatText)
-    editor.field("active", "fees_10k_yuan").value = 2e9  # 20 万亿元: the unit is wrong
+    editor.field("active", "fees_10k_yuan").value = "2000000000"  # 20 万亿元: the wrong unit
     assert [f.rule for f in editor.findings] == ["FEE-UNIT"]
     assert "gi-error" in classes(editor.field("active", "fees_10k_yuan"))
 
@@ -195,10 +238,28 @@ def test_processing_fees_switch(editor: ReportEditor) -> None:
     switch.value = False
     assert editor.report.processing_fees is None
     assert [f.rule for f in editor.findings] == ["FEES-STATEMENT"]
-    assert "gi-warning" in classes(editor.field("processing_fees", "notices"))
-    editor.field("processing_fees", "notices").value = 2
+    notices = editor.field("processing_fees", "notices")
+    assert "gi-warning" in classes(notices) and notices.disabled
+    switch.value = True  # the file's own figures come back, as they were
+    assert not editor.dirty and notices.value == "0" and not notices.disabled
+    notices.value = 2
     assert editor.report.processing_fees is not None
     assert editor.report.processing_fees.notices == 2
+
+
+def test_processing_fees_switched_on_start_not_filled_in(seed: Path) -> None:
+    text = seed.read_text("utf-8")
+    start, end = text.index("\nprocessing_fees:"), text.index("\nactive:")
+    seed.write_text(text[:start] + text[end:], "utf-8")
+    editor = ReportEditor.from_file(seed)
+    assert [f.rule for f in editor.findings] == ["FEES-STATEMENT"]
+    editor.field("processing_fees").value = True
+    notices = editor.field("processing_fees", "notices")
+    assert notices.value == "" and notices.placeholder == "未填"  # never a silent 0
+    assert {f.rule for f in editor.findings} == {"MISSING"}
+    for key in L.PROCESSING_FEE_KEYS:
+        editor.field("processing_fees", key).value = "0"
+    assert editor.findings == []
 
 
 def test_clicking_a_finding_shows_its_cells(editor: ReportEditor) -> None:
@@ -270,10 +331,12 @@ def test_save_then_reload_and_revert(editor: ReportEditor, seed: Path) -> None:
     assert saved.applications.rows["new"] == (0, 0, 0, 0, 4, 0, 4)
     assert saved.applications.rows["total"] == (0, 0, 0, 0, 4, 0, 4)
     editor.field("applications", "new", "legal_services").value = 7
-    editor.revert_button.click()
-    assert editor.field("applications", "new", "legal_services").value == 4
+    editor.revert_button.click()  # asks first (see test_revert_asks_before_discarding_edits)
+    editor.confirm.choose("discard")
+    assert editor.field("applications", "new", "legal_services").value == "4"
     assert editor.report.applications.rows["new"] == (0, 0, 0, 0, 4, 0, 4)
     assert editor.findings == [] and not editor.dirty
+    assert "重新读取" in editor.status.value
 
 
 def test_save_as_and_unreadable_revert_give_one_line(editor: ReportEditor, tmp_path: Path) -> None:
@@ -286,6 +349,258 @@ def test_save_as_and_unreadable_revert_give_one_line(editor: ReportEditor, tmp_p
     assert "gi-status-error" in editor.status.value
 
 
+# --------------------------------------------------------------------------- never loses data
+
+
+def test_saving_an_untouched_file_keeps_every_byte(editor_of, handwritten: Path) -> None:
+    before = handwritten.read_text("utf-8")
+    editor = editor_of(handwritten)
+    found = {(f.rule, f.where) for f in editor.findings}
+    assert ("UNKNOWN-KEY", "applications/grantd") in found
+    assert {("CELL-BLANK", "active/punishment"), ("CELL-BLANK", "active/coercion")} <= found
+    assert editor.field("active", "punishment").value == "/"  # the blank as written
+    assert editor.field("review_litigation", "review", "corrected").value == "-"
+    assert not editor.dirty
+    editor.save()
+    assert handwritten.read_text("utf-8") == before  # comments, the misspelt row, the blanks
+    assert {(f.rule, f.where) for f in editor_of(handwritten).findings} == found
+
+
+def test_saving_an_edit_changes_only_its_line(editor_of, handwritten: Path) -> None:
+    before = handwritten.read_text("utf-8")
+    editor = editor_of(handwritten)
+    editor.field("active", "licensing").value = "10728"
+    editor.field("narrative", "other").value = "本年度无其他需要报告的事项。"
+    editor.save()
+    after = handwritten.read_text("utf-8")
+    assert sorted(changed_lines(before, after)) == [
+        "+  licensing: 10728",
+        "+  other: 本年度无其他需要报告的事项。",
+        "-  licensing: 10727",
+        "-  other: 无",
+    ]
+    assert after.startswith("# 泽州县行政审批服务管理局 2021年政府信息公开工作年度报告")
+
+
+def test_odd_scalars_survive_a_save(editor_of, seed: Path) -> None:
+    text = (
+        seed.read_text("utf-8")
+        .replace("  licensing: 10727\n", "  licensing: 010727\n")  # NUMBER-FORMAT, kept
+        .replace("  punishment: 0\n", "  punishment: ~\n")  # not filled in, as written
+        .replace(
+            "rules: {issued: 0, repealed: 0, in_force: 0}",
+            "rules: {issued: 0, repealed: -, in_force: +0}",
+        )
+    )
+    seed.write_bytes(("\ufeff" + text).replace("\n", "\r\n").encode("utf-8"))
+    before = seed.read_bytes()
+    editor = editor_of(seed)
+    assert editor.field("active", "licensing").value == "010727"
+    assert editor.field("active", "punishment").value == ""
+    assert {"NUMBER-FORMAT", "MISSING", "CELL-BLANK"} <= {f.rule for f in editor.findings}
+    editor.save()
+    assert seed.read_bytes() == before  # BOM, CRLF, ~, +0, - and 010727 as written
+    editor.field("active", "coercion").value = "3"
+    editor.save()
+    lines = changed_lines(before.decode("utf-8-sig"), seed.read_bytes().decode("utf-8-sig"))
+    assert lines == ["-  coercion: 0", "+  coercion: 3"]
+    assert seed.read_bytes().count(b"\r\n") == before.count(b"\r\n")
+
+
+def test_a_save_that_would_change_unedited_values_writes_nothing(
+    editor_of, seed: Path, monkeypatch
+) -> None:
+    import govinfo.params_roundtrip as roundtrip
+
+    real = roundtrip.yaml_round_trip
+
+    def lossy(text: str, edits: object, **options: object) -> str:  # a library bug, say
+        return real(text, edits, **options).replace("  coercion: 0\n", "")
+
+    monkeypatch.setattr(roundtrip, "yaml_round_trip", lossy)
+    before = seed.read_bytes()
+    editor = editor_of(seed)
+    editor.field("active", "licensing").value = "1"
+    editor.save_button.click()
+    assert seed.read_bytes() == before
+    assert "active.coercion" in editor.status.value and "未写入" in editor.status.value
+    assert editor.dirty
+
+
+def test_cells_not_filled_in_show_empty_and_stay_so(editor_of, seed: Path) -> None:
+    text = seed.read_text("utf-8").replace("    granted: [0, 0, 0, 0, 0, 0, 0]\n", "")
+    seed.write_text(text.replace("  coercion: 0\n", "  coercion: null\n"), "utf-8")
+    editor = editor_of(seed)
+    granted = editor.field("applications", "granted", "natural_person")
+    assert granted.value == "" and granted.placeholder == "未填"  # never shown as 0
+    assert editor.field("active", "coercion").value == ""
+    assert {(f.rule, f.where) for f in editor.findings if f.rule == "MISSING"} == {
+        ("MISSING", "applications/granted"),
+        ("MISSING", "active/coercion"),
+    }
+    assert "gi-error" in classes(granted)
+    preview = BeautifulSoup(editor.preview.value, "lxml")
+    shown = preview.select_one('td[data-row="granted"][data-col="natural_person"]')
+    assert shown is not None and shown.text == "未填"
+    granted.value = "0"  # one cell filled in: the row is written around it, the rest null
+    editor.save()
+    text = seed.read_text("utf-8")
+    assert "    granted: [0, null, null, null, null, null, null]\n" in text
+    assert "  coercion: null\n" in text
+    # the totals it feeds follow: its column's （七）总计 is 0, the grand total has holes
+    assert "    total: [0, 0, 0, 0, 0, 0, null]\n" in text
+    assert {f.where for f in editor.findings if f.rule == "MISSING"} == {
+        "applications/granted",
+        "active/coercion",
+    }
+
+
+def test_a_decimal_in_a_count_stays_visible_as_an_error(editor_of, seed: Path) -> None:
+    editor = editor_of(seed)
+    cell = editor.field("applications", "new", "natural_person")
+    cell.value = "1.5"
+    assert cell.value == "1.5"  # as typed, never 15 or 1
+    assert ("NOT-INTEGER", "applications/new/natural_person") in rules(editor)
+    assert "gi-error" in classes(cell)
+    total = editor.field("applications", "new", "total")
+    assert total.value == "" and total.placeholder == "未填"  # no total of a fraction
+    editor.save()
+    assert "    new: [1.5, 0, 0, 0, 0, 0, null]\n" in seed.read_text("utf-8")
+    assert ("NOT-INTEGER", "applications/new/natural_person") in rules(editor_of(seed))
+
+
+def test_text_that_is_no_number_is_kept_and_not_saved(editor_of, seed: Path) -> None:
+    before = seed.read_bytes()
+    editor = editor_of(seed)
+    cell = editor.field("review_litigation", "review", "maintained")
+    cell.value = "3件"
+    assert cell.value == "3件" and "gi-error" in classes(cell)
+    assert ("NOT-A-NUMBER", "review_litigation/review/maintained") in rules(editor)
+    editor.save_button.click()
+    assert seed.read_bytes() == before
+    assert "未保存" in editor.status.value and "3件" in editor.status.value
+    cell.value = "3"
+    editor.save_button.click()
+    assert load(seed).review_litigation.groups["review"] == (3, 0, 0, 0, 3)
+
+
+def test_a_file_changed_on_disk_is_not_overwritten_silently(editor_of, seed: Path) -> None:
+    editor = editor_of(seed)
+    editor.field("active", "licensing").value = "1"
+    theirs = seed.read_text("utf-8").replace("  punishment: 0\n", "  punishment: 9\n")
+    seed.write_text(theirs, "utf-8")  # another program (or another editor) saved meanwhile
+    with pytest.raises(FileChangedError, match="changed on disk"):
+        editor.save()
+    editor.save_button.click()
+    assert seed.read_text("utf-8") == theirs
+    assert set(editor.confirm.buttons) == {"reload", "overwrite"}
+    assert "重新读取" in editor.confirm.buttons["reload"].description
+    assert editor.confirm.buttons["overwrite"].description == "仍然覆盖"
+    editor.confirm.choose("reload")  # their file, our edit gone (the user chose so)
+    assert editor.field("active", "punishment").value == "9"
+    assert editor.field("active", "licensing").value == "10727" and not editor.dirty
+
+    editor.field("active", "licensing").value = "2"
+    seed.write_text(theirs.replace("  coercion: 0\n", "  coercion: 8\n"), "utf-8")
+    editor.save_button.click()
+    editor.confirm.choose("overwrite")
+    saved = load(seed)
+    assert saved.active.get("licensing") == 2 and saved.active.get("coercion") == 0
+    assert "已保存" in editor.status.value
+    editor.field("active", "licensing").value = "3"
+    assert editor.save() == seed  # our own save is no change on disk
+
+
+def test_saving_through_a_symbolic_link_writes_its_target(
+    editor_of, seed: Path, tmp_path: Path
+) -> None:
+    link = tmp_path / "current.yaml"
+    link.symlink_to(seed)
+    editor = editor_of(link)
+    editor.field("active", "licensing").value = "5"
+    editor.save()
+    assert link.is_symlink() and os.readlink(link) == str(seed)
+    assert load(seed).active.get("licensing") == 5
+    assert editor.path == link
+
+
+def test_revert_asks_before_discarding_edits(editor_of, seed: Path) -> None:
+    editor = editor_of(seed)
+    cell = editor.field("applications", "new", "other")
+    cell.value = "4"
+    editor.revert_button.click()
+    assert set(editor.confirm.buttons) == {"discard", "cancel"}
+    assert editor.confirm.buttons["discard"].description == "放弃修改"
+    assert cell.value == "4" and editor.dirty
+    editor.confirm.choose("cancel")
+    assert cell.value == "4" and editor.dirty and not editor.confirm.asking
+    with pytest.raises(UnsavedChangesError):
+        editor.revert()
+    editor.revert_button.click()
+    editor.confirm.choose("discard")
+    assert cell.value == "0" and not editor.dirty
+
+
+def test_launcher_asks_before_open_or_new_discards_edits(seed: Path) -> None:
+    root = seed.parents[2]
+    launcher = EditorLauncher(root=root)
+    editor = launcher.editor
+    assert editor is not None
+    editor.field("applications", "new", "other").value = "4"
+    launcher.path_text.value = "parameters/2021/zezhou-xzsp.yaml"
+    launcher.open_button.click()
+    assert launcher.editor is editor and set(launcher.confirm.buttons) == {"discard", "cancel"}
+    launcher.confirm.choose("cancel")
+    assert launcher.editor is editor and editor.field("applications", "new", "other").value == "4"
+
+    launcher.path_text.value = "parameters/2024/shili-jyj.yaml"
+    launcher.new_agency.value = "示例县教育局"
+    launcher.new_id.value = "shili-jyj"
+    launcher.new_year.value = 2024
+    launcher.new_button.click()
+    assert launcher.editor is editor and not (root / "parameters/2024/shili-jyj.yaml").exists()
+    launcher.confirm.choose("discard")
+    assert launcher.editor is not editor and launcher.editor.report.agency == "示例县教育局"
+    assert load(seed).applications.rows["new"] == (0,) * 7  # the discarded edit, never saved
+
+
+def test_json_files_keep_unknown_keys_and_blanks(editor_of, seed: Path) -> None:
+    data = json.loads(json.dumps(read_mapping(seed), default=float))
+    data["applications"]["rows"]["grantd"] = [2, 0, 0, 0, 0, 0, 2]
+    data["active"]["punishment"] = "/"
+    target = seed.with_suffix(".json")
+    target.write_text(json.dumps(data, ensure_ascii=False, indent=2), "utf-8")
+    editor = editor_of(target)
+    editor.field("active", "licensing").value = "1"
+    editor.save()
+    saved = json.loads(target.read_text("utf-8"))
+    assert saved["applications"]["rows"]["grantd"] == [2, 0, 0, 0, 0, 0, 2]
+    assert saved["active"]["punishment"] == "/" and saved["active"]["licensing"] == 1
+    assert ("UNKNOWN-KEY", "applications/grantd") in rules(editor_of(target))
+
+
+def test_pasted_blanks_are_flagged_not_zeros(editor_of, seed: Path) -> None:
+    editor = editor_of(seed)
+    result = editor.paste("1\t-\t\t/\t0\t0\n", "new")
+    assert result.ok
+    assert [editor.field("applications", "new", c).value for c in COLUMNS] == [
+        "1", "-", "", "/", "0", "0", "",
+    ]  # fmt: skip
+    line = "粘贴内容第 1 行（一、本年新收政府信息公开申请数量）"
+    assert result.notes == (
+        f"{line}商业企业列“-”：按公布的空白保留（按 0 计）",
+        f"{line}科研机构列为空：记为未填写，请补填",
+        f"{line}社会公益组织列“/”：按公布的空白保留（按 0 计）",
+    )
+    found = rules(editor)
+    assert ("CELL-BLANK", "applications/new/commercial") in found
+    assert ("CELL-BLANK", "applications/new/social_welfare") in found
+    assert ("MISSING", "applications/new") in found
+    assert "未填写" in editor.paste_status.value
+    editor.save()
+    assert "    new: [1, '-', null, /, 0, 0, null]\n" in seed.read_text("utf-8")
+
+
 # --------------------------------------------------------------------------- paste
 
 
@@ -293,7 +608,7 @@ def test_paste_one_row_into_the_chosen_row(editor: ReportEditor) -> None:
     result = editor.paste("1\t2\t3\t4\t5\t6\n", "new")
     assert result.ok
     assert editor.report.applications.rows["new"] == (1, 2, 3, 4, 5, 6, 21)
-    assert editor.field("applications", "new", "total").value == 21
+    assert editor.field("applications", "new", "total").value == "21"
     assert {f.rule for f in editor.findings} == {"APP-BALANCE"}
     editor.paste_row.value = "granted"
     editor.paste_text.value = "1\t2\t3\t4\t5\t6\t21"
@@ -374,6 +689,8 @@ def test_launcher_opens_the_default_and_creates_new_files(seed: Path) -> None:
     assert created.is_file() and "已新建" in launcher.message.value
     assert launcher.editor.report.title == "示例县教育局2024年政府信息公开工作年度报告"
     assert load(created).applications.is_empty
+    blank = launcher.editor.field("applications", "new", "natural_person")
+    assert blank.value == "" and blank.placeholder == "未填"  # not filled in, not 0
 
     launcher.new_button.click()  # never overwrites
     assert "已存在" in launcher.message.value
@@ -381,6 +698,11 @@ def test_launcher_opens_the_default_and_creates_new_files(seed: Path) -> None:
     launcher.open_button.click()
     assert "nowhere.yaml" in launcher.message.value and "not found" in launcher.message.value
     assert launcher.editor.report.agency == "示例县教育局"  # the open editor stays
+    launcher.path_text.value = "parameters/2024/summary.yaml"
+    launcher.new_id.value = "summary"  # the site's own page
+    launcher.new_button.click()
+    assert "网站自用" in launcher.message.value
+    assert not (root / "parameters/2024/summary.yaml").exists()
 
 
 def test_css_class_and_preview_scoping(editor: ReportEditor) -> None:
@@ -419,12 +741,48 @@ def test_render_failure_is_a_status_line(editor: ReportEditor, monkeypatch) -> N
     assert "生成失败" in editor.status.value and "KeyError" in editor.status.value
 
 
-def test_render_refuses_an_invalid_report(editor: ReportEditor, seed: Path) -> None:
+def test_render_asks_before_saving_an_invalid_edit(editor: ReportEditor, seed: Path) -> None:
+    before = seed.read_bytes()
     editor.field("applications", "new", "natural_person").value = 1
-    editor.render_button.click()  # saves first, then the pipeline refuses
-    assert "生成失败" in editor.status.value and "error(s)" in editor.status.value
+    editor.render_button.click()  # nothing written yet: the user is asked
+    assert seed.read_bytes() == before
+    assert editor.confirm.asking and set(editor.confirm.buttons) == {"save-invalid", "cancel"}
+    assert "未保存" in editor.status.value and "生成失败" not in editor.status.value
+    editor.confirm.choose("cancel")
+    assert seed.read_bytes() == before and editor.dirty
+    assert "未保存，未生成报告" in unescape(editor.status.value)
+    with pytest.raises(ValueError, match="未保存"):  # the Python API refuses too
+        editor.render()
+    assert seed.read_bytes() == before
+
+    editor.render_button.click()
+    editor.confirm.choose("save-invalid")  # the user's choice: saved, and said so
     assert load(seed).applications.total("new") == 1
+    assert f"已保存 {seed}" in unescape(editor.status.value)
+    assert not editor.dirty
     assert not (seed.parents[2] / "site").exists()
+    editor.render_button.click()  # saved and invalid: the pipeline refuses, nothing new saved
+    assert "生成失败" in editor.status.value and "2 个错误" in editor.status.value
+    assert "已保存" not in editor.status.value
+
+
+def test_render_says_what_it_saved(editor: ReportEditor, seed: Path, monkeypatch) -> None:
+    import govinfo.batch as batch
+
+    published: list[Path] = []
+
+    def render(path: Path, outdir: Path, allow_invalid: bool) -> object:
+        published.append(Path(path))
+        assert not allow_invalid and load(path).applications.total("new") == 2
+        return type("Result", (), {"html": outdir / "2021" / "zezhou-xzsp.html"})()
+
+    monkeypatch.setattr(batch, "render_into_site", render)
+    editor.field("applications", "new", "research").value = 2
+    editor.field("applications", "granted", "research").value = 2
+    editor.render_button.click()
+    status = unescape(editor.status.value)
+    assert f"已保存 {seed}（修改 6 处）" in status and "已生成" in status  # 2 cells, 4 totals
+    assert published == [seed] and not editor.dirty
 
 
 def test_render_publishes_the_html(editor: ReportEditor, seed: Path) -> None:

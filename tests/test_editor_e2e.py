@@ -2,7 +2,10 @@
 
 One scenario, because starting JupyterLab and a kernel is the slow part: open
 notebooks/editor.ipynb, run all cells, unbalance 表三 in the 自然人 column, see APP-BALANCE
-appear (and the input turn red), fix it, see it go, save, and read the file on disk.
+appear (and the input turn red), fix it, see it go; type 1.5 into a count and see it stay
+1.5 and flagged (the browser's IntText made it 15); press 打开 with these unsaved edits, see
+the confirmation and keep the edits with 取消; save, and read the file on disk (its comments
+kept).
 
 JupyterLab runs on 127.0.0.1 with a random token and a temporary root holding a copy of the
 notebook and the seed parameters; Jupyter's config, data, runtime and IPython folders are
@@ -118,7 +121,7 @@ def jupyter_lab(root: Path, home: Path) -> Iterator[tuple[str, str]]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 300  # a hang guard only: the server answers when ready
         while True:
             if server.poll() is not None:
                 raise RuntimeError(f"jupyter lab exited: {(home / 'jupyter.log').read_text()}")
@@ -126,7 +129,7 @@ def jupyter_lab(root: Path, home: Path) -> Iterator[tuple[str, str]]:
                 api(base, token, "/api/status")
                 break
             if time.monotonic() > deadline:
-                raise RuntimeError("jupyter lab did not answer /api/status within 30 s")
+                raise RuntimeError("jupyter lab did not answer /api/status within 300 s")
             time.sleep(0.2)
         yield base, token
     finally:
@@ -136,10 +139,10 @@ def jupyter_lab(root: Path, home: Path) -> Iterator[tuple[str, str]]:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(server.pid, signal.SIGTERM)
         try:
-            server.wait(timeout=10)
+            server.wait(timeout=60)
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=5)
+            server.wait(timeout=60)
         log.close()
 
 
@@ -155,26 +158,27 @@ def test_editor_notebook_in_jupyterlab(tmp_path: Path, browser: Any) -> None:
 
     with jupyter_lab(root, tmp_path / "home") as (base, token):
         page = browser.new_page(viewport={"width": 1500, "height": 1000})
-        page.set_default_timeout(30_000)
+        page.set_default_timeout(120_000)  # hang guards, not speed limits
+        expect.set_options(timeout=120_000)  # every expect below waits for its state, no more
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         try:
             page.goto(f"{base}/lab/tree/notebooks/editor.ipynb?token={token}")
             status = page.locator(".jp-StatusBar-TextItem", has_text="| Idle")
-            expect(status).to_be_visible(timeout=45_000)  # the kernel is connected and ready
+            expect(status).to_be_visible(timeout=300_000)  # the kernel is connected and ready
             for attempt in range(2):  # a run requested while the kernel connects can be lost
                 page.locator(".lm-MenuBar-itemLabel:text-is('Run')").click()
                 page.locator(".lm-Menu-itemLabel:text-is('Run All Cells')").click()
                 try:
                     executed = page.locator(".jp-InputPrompt", has_text=re.compile(r"\[\d+\]"))
-                    expect(executed.first).to_be_visible(timeout=20_000)
+                    expect(executed.first).to_be_visible(timeout=60_000)
                     break
                 except AssertionError:
                     if attempt:
                         raise
 
             editor = page.locator(".gi-editor")
-            expect(editor).to_be_visible(timeout=45_000)
+            expect(editor).to_be_visible(timeout=300_000)
             panel = editor.locator(".gi-findings-panel")
             expect(panel).to_contain_text("未发现问题")
             editor.get_by_role("tab", name="三 申请情况").click()
@@ -207,6 +211,31 @@ def test_editor_notebook_in_jupyterlab(tmp_path: Path, browser: Any) -> None:
             expect(editor.locator(".gi-cell-applications-total-total input")).to_have_value("3")
             expect(cell).not_to_have_class(re.compile(r"\bgi-error\b"))
 
+            # a decimal in a count stays as typed and is an error until corrected
+            research = editor.locator(".gi-cell-applications-new-research")
+            odd = research.locator("input")
+            odd.click()
+            odd.press("Control+A")
+            odd.press_sequentially("1.5")
+            expect(panel.locator(".gi-finding-NOT-INTEGER")).to_have_count(1)
+            expect(odd).to_have_value("1.5")
+            expect(research).to_have_class(re.compile(r"\bgi-error\b"))
+            odd.press("Control+A")
+            odd.press_sequentially("0")
+            expect(panel.locator(".gi-finding-NOT-INTEGER")).to_have_count(0)
+            expect(panel).to_contain_text("未发现问题")
+
+            # 打开 with unsaved edits asks first; 取消 keeps them
+            expect(editor.locator(".gi-title")).to_contain_text("未保存")
+            page.locator(".gi-open-button").click()
+            question = page.locator(".gi-launcher .gi-confirm").filter(has_text="未保存的修改")
+            expect(question).to_be_visible()
+            expect(question.locator(".gi-confirm-discard")).to_have_text("放弃修改")
+            question.locator(".gi-confirm-cancel").click()
+            expect(question).to_be_hidden()
+            expect(field).to_have_value("3")
+            expect(editor.locator(".gi-title")).to_contain_text("未保存")
+
             editor.locator(".gi-save-button").click()
             expect(editor.locator(".gi-status")).to_contain_text("已保存")
         except Exception:
@@ -214,6 +243,7 @@ def test_editor_notebook_in_jupyterlab(tmp_path: Path, browser: Any) -> None:
             print(f"screenshot: {tmp_path / 'failure.png'}; page errors: {errors}")
             raise
         finally:
+            expect.set_options(timeout=None)  # back to Playwright's default for other tests
             page.close()
 
     saved = load(params)
@@ -224,3 +254,10 @@ def test_editor_notebook_in_jupyterlab(tmp_path: Path, browser: Any) -> None:
     assert rows["carried_forward"] == (0,) * 7
     assert saved.active.get("licensing") == 10727  # the rest is untouched
     assert saved.narrative == load(SEED).narrative
+    before, after = SEED.read_text("utf-8").splitlines(), params.read_text("utf-8").splitlines()
+    changed = [(old, new) for old, new in zip(before, after, strict=True) if old != new]
+    assert changed == [  # the comments and every other line as written
+        ("    new: [0, 0, 0, 0, 0, 0, 0]", "    new: [3, 0, 0, 0, 0, 0, 3]"),
+        ("    granted: [0, 0, 0, 0, 0, 0, 0]", "    granted: [3, 0, 0, 0, 0, 0, 3]"),
+        ("    total: [0, 0, 0, 0, 0, 0, 0]", "    total: [3, 0, 0, 0, 0, 0, 3]"),
+    ]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
+from conftest import Run, write_yaml
 
 from govinfo import files
 from govinfo.files import atomic_write, output_path
@@ -47,9 +49,10 @@ def test_failed_write_leaves_the_old_file_intact(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(files.os, failing, boom)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(OSError, match="No space left") as caught:
         atomic_write(target, "new content that never lands")
     monkeypatch.undo()
+    assert caught.value.filename == str(target)  # the one line names the file
     assert target.read_text("utf-8") == "old content"
     assert leftovers(tmp_path) == ["report.yaml"]  # the temporary file is gone too
 
@@ -141,14 +144,49 @@ def test_scratch_left_by_a_dead_writer_is_removed_and_nothing_else(tmp_path: Pat
 def test_a_zombie_writer_counts_as_gone() -> None:
     import subprocess
     import sys
-    import time
 
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
     try:
         assert files._running(child.pid)
         child.kill()
-        time.sleep(0.3)  # dead, not yet reaped by us: a zombie
+        # Wait for the exit without reaping it (WNOWAIT): dead, not yet reaped, a zombie.
+        os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)
         assert not files._running(child.pid)
     finally:
         child.kill()
         child.wait()
+
+
+# --------------------------------------------------------------------------- reserved names
+
+
+@pytest.mark.parametrize("name", sorted(files.RESERVED_NAMES))
+def test_the_sites_own_names_are_refused_as_agency_ids(name: str, tmp_path: Path) -> None:
+    assert not files.is_safe_id(name)
+    with pytest.raises(ValueError, match="reserved for the site's own pages"):
+        files.output_path(tmp_path, 2021, name, ".html")
+    # the site itself may write its summary page
+    assert files.output_path(tmp_path, 2021, "summary", ".html", site_page=True).name == (
+        "summary.html"
+    )
+
+
+def test_a_report_named_summary_never_replaces_the_region_summary(
+    tmp_path: Path, run: Run, seed_data: dict[str, Any]
+) -> None:
+    """Found: ``agency_id: summary`` passed validate, and render wrote
+    ``site/2021/summary.html`` over the year's summary, even without --allow-invalid."""
+    site = tmp_path / "site"
+    summary = site / "2021" / "summary.html"
+    summary.parent.mkdir(parents=True)
+    summary.write_text("<html>the region summary</html>", "utf-8")
+    seed_data["agency_id"] = "summary"
+    path = write_yaml(tmp_path / "summary.yaml", seed_data)
+    code, out, _ = run("validate", path)
+    assert code == 1 and "AGENCY-ID" in out, out
+    for extra in ([], ["--allow-invalid"]):
+        code, out, err = run("render", path, "-o", site, *extra)
+        assert code != 0 and "Traceback" not in err, err
+        assert "AGENCY-ID" in out + err or "reserved" in err, err
+    assert summary.read_text("utf-8") == "<html>the region summary</html>"
+    assert sorted(p.name for p in summary.parent.iterdir()) == ["summary.html"]

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -35,6 +36,7 @@ from govinfo.importer.normalise import Source, fold
 from govinfo.model import (
     ActiveDisclosure,
     Applications,
+    CellMark,
     Narrative,
     Overview,
     ProcessingFees,
@@ -101,12 +103,18 @@ def expected_cells(report: Report) -> dict[Cell, object]:
 
 
 def compare(result: ImportResult, expected: Report) -> tuple[int, int, list[Cell]]:
-    """(exact, wrong, unread cells). A published blank where the truth is 0 is exact (C07)."""
+    """(exact, wrong, unread cells). A published blank where the truth is 0 is exact (C07).
+
+    A blank is held as BLANK (never None) with exactly one CELL-BLANK problem, so that the
+    counts (cells read, blanks, not read) add up to the cells expected, no blank counted twice."""
     exact, wrong, unread = 0, 0, []
-    blanks = {(p.section, p.row, p.column) for p in result.problems if p.rule == "CELL-BLANK"}
+    blanks = [(p.section, p.row, p.column) for p in result.problems if p.rule == "CELL-BLANK"]
+    assert sorted(blanks) == sorted(c for c, v in result.cells.items() if v is BLANK)
+    assert result.read + result.blanks + result.unread == result.expected == len(result.cells)
+    assert result.unread == sum(1 for v in result.cells.values() if v is None)
     for cell, truth in expected_cells(expected).items():
         got = result.cells[cell]
-        if got is BLANK or (got is None and cell in blanks):
+        if got is BLANK:
             exact += truth == 0
             wrong += truth != 0
         elif got is None:
@@ -116,6 +124,18 @@ def compare(result: ImportResult, expected: Report) -> tuple[int, int, list[Cell
         else:
             exact += 1
     return exact, wrong, unread
+
+
+def table_values(mapping: dict[str, Any]) -> list[object]:
+    """Every table cell of a parameter-file mapping (二, 三, 四), as written."""
+    values: list[object] = []
+    for value in mapping["active"].values():
+        values += list(value.values()) if isinstance(value, dict) else [value]
+    for row in mapping["applications"]["rows"].values():
+        values += row
+    for group in mapping["review_litigation"].values():
+        values += group
+    return values
 
 
 def reported(result: ImportResult, cell: Cell) -> bool:
@@ -546,9 +566,14 @@ def test_seed_imports_the_published_numbers_and_sections() -> None:
     # the stray value outside the header grid is reported, not used.
     blanks = [p.where for p in result.problems if p.rule == "CELL-BLANK"]
     assert blanks == [f"review_litigation/review/{o}" for o in L.REVIEW_OUTCOME_KEYS]
-    assert result.mapping["review_litigation"]["review"] == [None] * 5
+    assert result.mapping["review_litigation"]["review"] == ["-"] * 5
+    review = [("review_litigation", "review", o) for o in L.REVIEW_OUTCOME_KEYS]
+    assert all(result.cells[cell] is BLANK for cell in review)
+    assert [f.rule for f in imported.load_findings] == ["CELL-BLANK"] * 5
+    assert dict(imported.marks) == {cell: CellMark("blank", "-") for cell in review}
     assert any(p.rule == "IMPORT-EXTRA" for p in result.problems)
-    assert result.unread == 0 and result.complete
+    assert (result.read, result.blanks, result.unread, result.expected) == (195, 5, 0, 200)
+    assert result.complete
 
 
 @pytest.mark.parametrize("name", ["zezhou-xzsp-2021.gb18030.txt", "zezhou-xzsp-2021.bom.txt"])
@@ -623,11 +648,15 @@ def test_portal_page_with_navigation_word_cells_and_blanks() -> None:
         "applications/other_other/natural_person",
         "applications/other_other/commercial",
     }
-    assert result.mapping["applications"]["rows"]["other_other"][:2] == [None, None]
+    assert result.mapping["applications"]["rows"]["other_other"][:2] == ["-", "-"]
     assert result.mapping["agency"] == truth.agency
     assert "首页" not in str(result.mapping["narrative"])
-    loaded = result.report  # params turns the nulls into CELL-BLANK findings
-    assert [f.rule for f in loaded.load_findings] == ["CELL-BLANK", "CELL-BLANK"]
+    loaded = result.report  # params turns the written '-' into CELL-BLANK findings
+    assert [(f.rule, f.where) for f in loaded.load_findings] == [
+        ("CELL-BLANK", "applications/other_other/natural_person"),
+        ("CELL-BLANK", "applications/other_other/commercial"),
+    ]
+    assert (result.read, result.blanks, result.unread) == (198, 2, 0)
 
 
 def test_markdown_from_pdf() -> None:
@@ -661,9 +690,11 @@ def test_2019_format() -> None:
         "licensing": 356,
         "punishment": 42,
         "coercion": 3,
-        "fees_10k_yuan": None,
+        "fees_10k_yuan": "unread",
     }
-    assert m["active"]["normative_docs"] == {"issued": None, "repealed": None, "in_force": None}
+    assert m["active"]["normative_docs"] == dict.fromkeys(
+        ("issued", "repealed", "in_force"), "unread"
+    )
     rows = m["applications"]["rows"]
     assert rows["total"] == [5, 1, 0, 0, 0, 0, 6] and rows["unable_not_held"] == [
         1,
@@ -674,12 +705,26 @@ def test_2019_format() -> None:
         0,
         1,
     ]
-    assert rows["other_no_fee"] == [None] * 7
+    assert rows["other_no_fee"] == ["unread"] * 7
     assert m["review_litigation"]["litigation_direct"] == [0, 0, 0, 1, 1]
     assert "信息公开的及时性有待提高" in m["narrative"]["problems"]
     old = [p for p in result.problems if p.rule == "OLD-FORMAT"]
     assert {p.where for p in old} >= {"year", "active/fees_10k_yuan", "applications/other_other"}
     assert all(reported(result, cell) for cell, v in result.cells.items() if v is None)
+    assert None not in table_values(m)  # null would mean "not filled in"
+    # Validated, the cells not read are UNREAD errors (one per row), never MISSING or blanks.
+    findings = [(f.rule, f.severity, f.where) for f in result.report.load_findings]
+    assert findings == [
+        ("UNREAD", "error", where)
+        for where in (
+            "active/rules",
+            "active/normative_docs",
+            "active/fees_10k_yuan",
+            "applications/other_no_correction",
+            "applications/other_no_fee",
+            "applications/other_other",
+        )
+    ]
 
 
 # --------------------------------------------------------------------------- units
@@ -726,7 +771,7 @@ def test_run_together_rows_and_glued_numbering() -> None:
     assert got["new"] == [64, 0, 0, 2, 0, 4, 70]
     assert got["granted"] == [12, 0, 0, 0, 0, 1, 13]
     assert got["withheld_law_prohibited"] == [0] * 7
-    assert got["withheld_three_safety_one_stability"] == [None] * 7  # not in the text
+    assert got["withheld_three_safety_one_stability"] == ["unread"] * 7  # not in the text
     assert any(
         p.where == "applications/withheld_three_safety_one_stability" for p in result.problems
     )
@@ -736,10 +781,16 @@ def test_ambiguous_split_is_reported_not_guessed() -> None:
     text = "二、主动公开政府信息情况规章3521行政规范性文件000三、收到和处理政府信息公开申请情况"
     result = import_text(text, name="x-2021.txt")
     rules = result.mapping["active"]["rules"]
-    assert rules == {"issued": None, "repealed": None, "in_force": None}  # 3|5|21 3|52|1 35|2|1
+    # 3|5|21 3|52|1 35|2|1
+    assert rules == {"issued": "unread", "repealed": "unread", "in_force": "unread"}
     assert result.mapping["active"]["normative_docs"] == {"issued": 0, "repealed": 0, "in_force": 0}
     problem = next(p for p in result.problems if p.where == "active/rules/repealed")
     assert problem.rule == "IMPORT-AMBIGUOUS" and "2、5、52" in problem.zh
+    report = result.report
+    rows = [(f.rule, f.severity) for f in report.load_findings if f.where == "active/rules"]
+    assert rows == [("UNREAD", "error")]
+    assert report.mark("active", "rules", "repealed") == CellMark("unread")
+    assert report.mark("active", "normative_docs", "issued") is None  # read: 0
 
 
 def test_decode() -> None:
@@ -759,8 +810,8 @@ def codecs_bom_utf16(text: str) -> bytes:
 def test_blank_marks_are_published_blanks() -> None:
     text = "二、主动公开政府信息情况\n规章\t-\t/\t—\n行政规范性文件\t1\t0\t3\n行政许可\t－\n"
     result = import_text(text, name="x-2021.txt")
-    assert result.mapping["active"]["rules"] == {"issued": None, "repealed": None, "in_force": None}
-    assert result.mapping["active"]["licensing"] is None
+    assert result.mapping["active"]["rules"] == {"issued": "-", "repealed": "-", "in_force": "-"}
+    assert result.mapping["active"]["licensing"] == "-"
     blanks = {p.where for p in result.problems if p.rule == "CELL-BLANK"}
     assert blanks == {
         "active/rules/issued",
@@ -769,6 +820,24 @@ def test_blank_marks_are_published_blanks() -> None:
         "active/licensing",
     }
     assert result.mapping["active"]["normative_docs"] == {"issued": 1, "repealed": 0, "in_force": 3}
+    assert (result.read, result.blanks, result.unread) == (3, 4, 193)
+    blank_findings = {f.where for f in result.report.load_findings if f.rule == "CELL-BLANK"}
+    assert blank_findings == blanks
+
+
+def test_fee_value_not_stated_is_written_unread_not_null() -> None:
+    """A 信息处理费 value 六 does not state is not read: ``unread`` (UNREAD), never ``null``
+    (which would make it a MISSING "not filled in" cell) and never 0."""
+    text = "六、其他需要报告的事项\n本年度发出收费通知3件，收费通知的总金额为120元。\n"
+    result = import_text(text, name="x-2021.txt")
+    fees = result.mapping["processing_fees"]
+    assert fees == {"notices": 3, "notice_amount_yuan": Decimal("120"), "collected_yuan": "unread"}
+    problem = next(p for p in result.problems if p.where == "processing_fees/collected_yuan")
+    assert problem.rule == "IMPORT-UNREAD"
+    report = result.report
+    found = [(f.rule, f.severity) for f in report.load_findings if f.section == "processing_fees"]
+    assert found == [("UNREAD", "error")]
+    assert report.mark("processing_fees", "collected_yuan", None) == CellMark("unread")
 
 
 def test_nothing_recognised_is_an_error() -> None:
@@ -787,7 +856,8 @@ def test_cli_import_to_stdout_file_and_folder(
     assert main(["import", str(SEED)]) == 0
     out, err = capsys.readouterr()
     data = yaml.safe_load(out)
-    assert data["agency_id"] == "zezhou-xzsp" and data["review_litigation"]["review"] == [None] * 5
+    assert data["agency_id"] == "zezhou-xzsp" and data["review_litigation"]["review"] == ["-"] * 5
+    assert None not in table_values(data)
     assert "cells: 200/200 read, 5 published blank" in err
 
     target = tmp_path / "seed.json"
@@ -808,6 +878,9 @@ def test_cli_import_to_stdout_file_and_folder(
     assert written == ["2020/shili-mzj.yaml", "2022/shili-jtys.yaml"]
     text = (site / "2022/shili-jtys.yaml").read_text("utf-8")
     assert "# IMPORT-AMBIGUOUS active/rules/issued" in text
+    unread = dict.fromkeys(("issued", "repealed", "in_force"), "unread")
+    assert yaml.safe_load(text)["active"]["rules"] == unread
+    assert None not in table_values(yaml.safe_load(text))
     assert load(site / "2022/shili-jtys.yaml").applications == load(SAMPLE_YAML).applications
 
 

@@ -203,6 +203,7 @@ def test_model_keys_match_model_md() -> None:
         "scope",
         "year",
         "published",
+        "contact",
         "narrative",
         "processing_fees",
         "active",
@@ -211,6 +212,7 @@ def test_model_keys_match_model_md() -> None:
         "previous",
     )
     assert L.PROCESSING_FEE_KEYS == ("notices", "notice_amount_yuan", "collected_yuan")
+    assert L.CONTACT_KEYS == ("address", "postcode", "phone", "email")
     assert L.CASE_GROUP_KEYS == ("review", "litigation_direct", "litigation_after_review")
     assert L.SCHEMA == "govinfo/annual-report@1"
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from govinfo import layout as L
 from govinfo.findings import ParameterError
-from govinfo.model import Narrative, Report, blank_report
+from govinfo.model import CellMark, Narrative, Report, blank_report
 from govinfo.params import dumps_json, dumps_yaml, load, parse, save, to_mapping
 from govinfo.rules import check
 
@@ -47,20 +47,39 @@ def test_seed_is_transcribed_and_validates_without_findings() -> None:
 # --------------------------------------------------------------------------- reading
 
 
-def test_rows_left_out_are_zero_and_total_is_derived(seed_data: dict[str, Any]) -> None:
-    seed_data["applications"]["rows"] = {
-        "new": [2, 1, 0, 0, 0, 0],  # six numbers: total left out
-        "granted": [2, 1, 0, 0, 0, 0],
-    }
-    seed_data["review_litigation"] = {"review": [1, 0, 0, 2]}
+def test_totals_left_out_are_derived(seed_data: dict[str, Any]) -> None:
+    rows = seed_data["applications"]["rows"]
+    rows["new"] = [2, 1, 0, 0, 0, 0]  # six numbers: total left out
+    rows["granted"] = [2, 1, 0, 0, 0, 0]
+    del rows["total"]  # the （七）总计 row left out: derived from the 21 outcome rows
+    seed_data["review_litigation"]["review"] = [1, 0, 0, 2]
     report = parse(seed_data)
     apps = report.applications
     assert apps.rows["new"] == (2, 1, 0, 0, 0, 0, 3)
-    assert apps.rows["total"] == (2, 1, 0, 0, 0, 0, 3)  # derived from the outcome rows
-    assert apps.rows["withheld_state_secret"] == (0,) * 7
+    assert apps.rows["total"] == (2, 1, 0, 0, 0, 0, 3)
     assert report.review_litigation.groups["review"] == (1, 0, 0, 2, 3)
-    assert report.review_litigation.groups["litigation_direct"] == (0,) * 5
-    assert check(report) == []
+    assert report.marks == {} and check(report) == []
+
+
+def test_rows_left_out_are_missing_not_zero(seed_data: dict[str, Any]) -> None:
+    """Rows left out used to mean zero; now each is an error naming it, and a derived total
+    with a hole in its parts is missing too (no APP-* finding on a partial sum)."""
+    rows = seed_data["applications"]["rows"]
+    rows["granted"] = [2, 1, 0, 0, 0, 0]
+    del rows["withheld_state_secret"], rows["total"]
+    seed_data["review_litigation"] = {"review": [1, 0, 0, 2]}
+    report = parse(seed_data)
+    assert report.applications.rows["withheld_state_secret"] == (0,) * 7
+    assert report.mark("applications", "withheld_state_secret", "other") == CellMark("missing")
+    assert not report.is_filled("applications", "total", "natural_person")  # derived: a hole
+    assert not report.is_filled("review_litigation", "litigation_direct", "total")
+    assert report.is_filled("review_litigation", "review", "total") and report.incomplete
+    found = [(f.rule, f.where) for f in check(report)]
+    assert found == [
+        ("MISSING", "applications/withheld_state_secret"),
+        ("MISSING", "review_litigation/litigation_direct"),
+        ("MISSING", "review_litigation/litigation_after_review"),
+    ]
 
 
 def test_total_is_kept_as_given_so_it_can_be_checked(seed_data: dict[str, Any]) -> None:
@@ -76,11 +95,14 @@ def test_overview_as_a_single_text_becomes_the_intro(seed_data: dict[str, Any]) 
     assert overview.intro == "全年工作概述。" and overview.active == ""
 
 
-def test_blank_marks_count_as_zero(seed_data: dict[str, Any]) -> None:
+def test_blank_marks_count_as_zero_and_null_is_missing(seed_data: dict[str, Any]) -> None:
     seed_data["applications"]["rows"]["new"] = ["/", "—", None, "", "-", 0, 0]
     report = parse(seed_data)
     assert report.applications.rows["new"] == (0,) * 7
-    assert len([f for f in report.load_findings if f.rule == "CELL-BLANK"]) == 5
+    assert len([f for f in report.load_findings if f.rule == "CELL-BLANK"]) == 4
+    assert report.mark("applications", "new", "commercial") == CellMark("blank", "—")
+    (missing,) = [f for f in report.load_findings if f.rule == "MISSING"]  # null: not a blank
+    assert missing.is_error and missing.where == "applications/new" and "科研机构" in missing.zh
 
 
 def test_published_with_a_time_of_day_is_a_date(seed_data: dict[str, Any]) -> None:
@@ -200,7 +222,7 @@ def test_wrong_type_names_the_field(
 def test_yaml_keeps_key_order_and_flow_style_rows(tmp_path: Path) -> None:
     text = save(load(SEED), tmp_path / "out.yaml").read_text("utf-8")
     keys = [line.split(":")[0] for line in text.splitlines() if line[:1].isalpha()]
-    assert keys == [k for k in L.TOP_LEVEL_KEYS if k not in ("published", "previous")]
+    assert keys == [k for k in L.TOP_LEVEL_KEYS if k not in ("published", "contact", "previous")]
     assert "    new: [0, 0, 0, 0, 0, 0, 0]\n" in text
     columns = ", ".join(L.APPLICATION_COLUMN_KEYS)
     assert f"  columns: [{columns}]\n" in text
@@ -285,3 +307,64 @@ def test_any_report_round_trips_through_yaml_and_json(
         path = tmp_path / f"r{suffix}"
         path.write_text(dump(report), "utf-8")
         assert load(path) == report, suffix
+
+
+# --------------------------------------------------------------------------- number literals
+
+
+@pytest.mark.parametrize(
+    ("literal", "yaml_11_reads"),
+    [
+        ("010727", 4567),  # octal
+        ("0120", 80),
+        ("1:30", 90),  # base 60
+        ("0b101", 5),
+        ("0x1F", 31),
+        ("1_000", 1000),
+        ("089", "089"),  # not octal: text, which used to be "expected a number"
+    ],
+)
+def test_counts_must_be_plain_decimal_literals(
+    tmp_path: Path, literal: str, yaml_11_reads: object
+) -> None:
+    """Each literal means another number to a YAML 1.1 reader (papermill's included) than
+    it shows a person: an error naming the field, never a silently changed count."""
+    text = SEED.read_text("utf-8").replace("  licensing: 10727", f"  licensing: {literal}")
+    assert f"licensing: {literal}\n" in text
+    path = tmp_path / "report.yaml"
+    path.write_text(text, "utf-8")
+    assert yaml.safe_load(text)["active"]["licensing"] == yaml_11_reads
+    report = load(path)
+    (finding,) = [f for f in check(report) if f.rule == "NUMBER-FORMAT"]
+    assert finding.is_error and finding.where == "active/licensing"
+    assert literal in finding.zh and "active.licensing" in finding.en
+
+
+def test_a_postcode_written_with_a_leading_zero_keeps_its_digits(tmp_path: Path) -> None:
+    text = SEED.read_text("utf-8").replace("region: 山西省晋城市泽州县", "region: 041000")
+    path = tmp_path / "report.yaml"
+    path.write_text(text, "utf-8")
+    assert load(path).region == "041000"  # YAML 1.1 alone would give 16896
+
+
+@pytest.mark.parametrize("literal", ["0", "7", "-3", "+5", "10727"])
+def test_plain_decimal_counts_read_as_written(tmp_path: Path, literal: str) -> None:
+    text = SEED.read_text("utf-8").replace("  licensing: 10727", f"  licensing: {literal}")
+    path = tmp_path / "report.yaml"
+    path.write_text(text, "utf-8")
+    report = load(path)
+    assert report.active.get("licensing") == int(literal)
+    assert not [f for f in check(report) if f.rule == "NUMBER-FORMAT"]
+
+
+@pytest.mark.parametrize("literal", ["010727", "1:30", "0b101", "0x1F", "1_000", "089"])
+def test_an_odd_literal_survives_a_save_with_its_error(tmp_path: Path, literal: str) -> None:
+    """Saving the model must not turn the odd literal into 0 and so drop its error."""
+    text = SEED.read_text("utf-8").replace("  licensing: 10727", f"  licensing: {literal}")
+    path = tmp_path / "report.yaml"
+    path.write_text(text, "utf-8")
+    saved = save(load(path), tmp_path / "saved.yaml")
+    again = load(saved)
+    assert again.mark("active", "licensing").text == literal
+    assert [f.rule for f in check(again) if f.where == "active/licensing"] == ["NUMBER-FORMAT"]
+    assert literal in saved.read_text("utf-8")

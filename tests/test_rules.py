@@ -157,7 +157,7 @@ def test_review_total_fires() -> None:
 
 def test_review_total_quiet(seed_data: Data) -> None:
     def edit(d: Data) -> None:
-        d["review_litigation"] = {"review": [1, 0, 0, 1, 2], "litigation_direct": [0, 1, 1, 0]}
+        d["review_litigation"].update(review=[1, 0, 0, 1, 2], litigation_direct=[0, 1, 1, 0])
 
     assert findings(seed_data, edit) == []
 
@@ -296,9 +296,7 @@ def test_published_quiet(seed_data: Data, kind: str, published: dt.date | None) 
 # --------------------------------------------------------------------------- narrative (C12, C13)
 
 
-@pytest.mark.parametrize(
-    ("text", "length"), [("无", 1), ("问题较少。", 5), ("（待填写）", 0), ("", 0)]
-)
+@pytest.mark.parametrize(("text", "length"), [("无", 1), ("问题较少。", 5)])
 def test_problems_empty_fires(seed_data: Data, text: str, length: int) -> None:
     seed_data["narrative"]["problems"] = text
     finding = one(findings(seed_data), "PROBLEMS-EMPTY")
@@ -314,8 +312,21 @@ def test_problems_empty_quiet(seed_data: Data) -> None:
 def test_narrative_empty_fires(seed_data: Data) -> None:
     seed_data["narrative"]["overview"] = {"intro": "  ", "active": "（待填写）"}
     finding = one(findings(seed_data), "NARRATIVE-EMPTY")
-    assert at(finding) == ("narrative", "overview", None) and finding.severity == WARNING
+    assert at(finding) == ("narrative", "overview", None) and finding.severity == ERROR
     assert "一、总体情况" in finding.zh
+
+
+@pytest.mark.parametrize("key", ["problems", "other"])
+@pytest.mark.parametrize("text", ["", "  ", "（待填写）", "（待更新）上年的文字。"])
+def test_problems_and_other_empty_are_errors(seed_data: Data, key: str, text: str) -> None:
+    """五 and 六 empty or unfilled cannot be published final (PROBLEMS-EMPTY is the warning
+    for a 五 that says too little, not for one that says nothing)."""
+    seed_data["narrative"][key] = text
+    found = findings(seed_data)
+    finding = one(found, "NARRATIVE-EMPTY")
+    assert at(finding) == ("narrative", key, None) and finding.severity == ERROR
+    heading = "五、存在的主要问题及改进情况" if key == "problems" else "六、其他需要报告的事项"
+    assert heading in finding.zh and of(found, "PROBLEMS-EMPTY") == []
 
 
 def test_narrative_empty_quiet_with_only_an_intro(seed_data: Data) -> None:

@@ -1,5 +1,6 @@
-"""The site index: built from the manifest, self-contained, every link resolving, sortable in
-a real browser (headless Debian Chromium through Playwright)."""
+"""The site index and the internal page: built from the manifest, self-contained, every link
+resolving, sortable in a real browser (headless Debian Chromium through Playwright). The
+public/internal split itself is tested in tests/test_public_internal.py."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import County
 
+from govinfo.internal import INTERNAL, internal_html
 from govinfo.site import index_html, write_index
 
 
@@ -68,12 +70,29 @@ SYNTHETIC = {
 }
 
 
-def test_index_groups_by_year_with_status_counts_and_links() -> None:
+def test_index_groups_published_reports_by_year_with_links() -> None:
     soup = BeautifulSoup(index_html(SYNTHETIC), "lxml")
+    assert [s["id"] for s in soup.select("section.gi-year")] == ["y2022", "y2021"]
+    assert soup.select_one(".gi-meta").get_text(" ", strip=True) == "共 3 份"
+    rows = soup.select("#y2022 tbody tr")
+    assert [r.th.get_text() for r in rows] == ["<script>alert(1)</script>局", "示例县b-ju"]
+    assert [a["href"] for a in soup.select("#y2022 tbody a")] == [
+        "2022/a-ju.html",
+        "2022/b-ju.html",
+    ]
+    assert soup.select_one('#y2022 a[href="2022/summary.html"]') is not None
+    assert soup.select_one("#y2021 .gi-summary-link") is None  # failed: not public
+    assert "人民政府" in soup.select_one("#y2021 tbody").get_text()  # kind label from the layout
+    html = index_html(SYNTHETIC)
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)" in html
+
+
+def test_internal_page_groups_every_agency_by_year_with_status_counts_and_links() -> None:
+    soup = BeautifulSoup(internal_html(SYNTHETIC), "lxml")
     assert [s["id"] for s in soup.select("section.gi-year")] == ["y2022", "y2021", "unreadable"]
     assert (
         soup.select_one(".gi-meta").get_text(" ", strip=True)
-        == "共 6 份 已发布 3 未通过校验 2 生成失败 1"
+        == "共 6 份 已发布 3 未通过校验 2 生成失败 1 缺报 1"  # e-ju: 2021, not 2022
     )
     rows = soup.select("#y2022 tbody tr")
     assert [r["data-status"] for r in rows] == ["published", "published", "failed", "invalid"]
@@ -85,19 +104,19 @@ def test_index_groups_by_year_with_status_counts_and_links() -> None:
         "2",
         "—",
         "失败的笔记本",
-        "notebook failed in cell 4: RuntimeError: boom",
+        "notebook failed in cell 4: RuntimeError: boom详情",
     ]
     assert failed.select_one("a")["href"] == "2022/c-ju.failed.ipynb"
     assert soup.select_one('#y2022 a[href="2022/summary.html"]') is not None
     assert "kernel died" in soup.select_one("#y2021 .gi-summary-link").get_text()
-    assert "人民政府" in soup.select_one("#y2021 tbody").get_text()  # kind label from the layout
     assert "parameters/bad.yaml" in soup.select_one("#unreadable").get_text()
-    html = index_html(SYNTHETIC)
+    html = internal_html(SYNTHETIC)
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)" in html
 
 
-def test_index_is_self_contained() -> None:
-    soup = BeautifulSoup(index_html(SYNTHETIC), "lxml")
+@pytest.mark.parametrize("build", [index_html, internal_html])
+def test_index_is_self_contained(build: object) -> None:
+    soup = BeautifulSoup(build(SYNTHETIC), "lxml")  # type: ignore[operator]
     assert not soup.select("script[src], link, img, iframe, object, embed")
     assert len(soup.select("script")) == 1
     csp = soup.select_one('meta[http-equiv="Content-Security-Policy"]')["content"]
@@ -128,11 +147,11 @@ def test_index_links_resolve_and_nothing_is_fetched(county: County, browser: obj
     page, problems, outside = open_page(browser, county.site / "index.html")
     hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
     files = [Path(unquote(urlparse(h).path)) for h in hrefs if not urlparse(h).fragment]
-    assert len(files) == 2 * 27 + 2  # report and notebook per agency, a summary per year
+    assert len(files) == 27 + 2  # a report per agency (no notebook), a summary per year
     missing = [str(f) for f in files if not f.is_file()]
     assert missing == []
     assert page.locator("section.gi-year").count() == 2
-    assert page.locator('tr[data-status="published"]').count() == 27
+    assert page.locator("section.gi-year tbody tr").count() == 27
     page.get_by_role("link", name="2022年政府信息公开工作年度报告汇总").click()
     page.wait_for_load_state("load")
     assert page.title() == "2022年政府信息公开工作年度报告汇总"
@@ -160,7 +179,8 @@ def test_summary_pages_load_cleanly(county: County, browser: object, page_path: 
 
 @pytest.mark.browser
 def test_columns_sort_in_the_browser(tmp_path: Path, browser: object) -> None:
-    page, problems, outside = open_page(browser, write_index(tmp_path, SYNTHETIC))
+    write_index(tmp_path, SYNTHETIC)
+    page, problems, outside = open_page(browser, tmp_path / INTERNAL)
     table = page.locator("#y2022 table")
 
     def column(n: int) -> list[str]:
@@ -186,9 +206,12 @@ def test_columns_sort_in_the_browser(tmp_path: Path, browser: object) -> None:
 
 
 @pytest.mark.browser
-def test_index_has_no_serious_accessibility_violation(county: County, browser: object) -> None:
+@pytest.mark.parametrize("name", ["index.html", INTERNAL])
+def test_index_has_no_serious_accessibility_violation(
+    county: County, browser: object, name: str
+) -> None:
     axe = pytest.importorskip("axe_playwright_python.sync_playwright")
-    page, _, _ = open_page(browser, county.site / "index.html")
+    page, _, _ = open_page(browser, county.site / name)
     results = axe.Axe().run(page)
     serious = [
         (v["id"], v["impact"])

@@ -99,7 +99,7 @@ def test_units_are_compared_in_a_table_and_charts(county: County) -> None:
     shown = section(county.site, 2022, COUNTY)
     rows = shown.select("table.gi-units tbody tr")
     assert len(rows) == 12
-    news = [int(row.select("td")[1].get_text()) for row in rows]
+    news = [int(row.select("td")[0].get_text()) for row in rows]
     assert news == sorted(news, reverse=True)
     for link in shown.select("table.gi-units a[href]"):
         assert (county.site / "2022" / link["href"]).is_file()
@@ -136,6 +136,7 @@ def members(folder: Path) -> list[dict]:
 def test_c18_flags_a_region_report_that_does_not_add_up(tmp_path: Path) -> None:
     folder = tmp_path / "2022"
     shutil.copytree(PARAMETERS / "2022", folder)
+    shutil.copytree(PARAMETERS / "2021", tmp_path / "2021")  # their ``previous`` files
     region_file = folder / "shili-xzf.yaml"
     text = region_file.read_text("utf-8")
     region_file.write_text(text.replace("  licensing: ", "  licensing: 1", 1), "utf-8")
@@ -169,8 +170,8 @@ def test_missing_and_failed_units_are_named(tmp_path: Path) -> None:
     assert ours.findings[-1].rule == "REGION-SUM" and "示例县档案馆" in ours.findings[-1].zh
     html = region_part(ours, 1)
     assert "生成失败的单位" in html and "ValueError: boom" in html
-    assert "未计入汇总的文件" in html and "/nowhere/bad.yaml" in html
-    assert len(ours.units) == 12  # the unreadable file is listed, not summed
+    assert "未计入汇总的报告（2 份）" in html and "/nowhere/bad.yaml" in html
+    assert len(ours.units) == 11  # neither the failed page nor the unreadable file is summed
 
 
 def test_sum_reports_adds_every_cell_exactly() -> None:

@@ -9,12 +9,13 @@ named, with its location, in :attr:`ImportResult.problems`.
 
     result = import_file("report.html")
     print(result.summary())
-    result.report            # a govinfo Report (nulls become CELL-BLANK findings)
+    result.report            # a govinfo Report (cells not read are UNREAD errors)
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -30,8 +31,9 @@ from . import tables as T
 from .assemble import CellKey, Collector, collect_active, collect_applications, collect_review
 from .assemble import mapping_value as _plain
 from .decode import DecodeError, decode
-from .digits import Value
-from .html import html_to_text
+from .digits import BLANK, Value
+from .formats import sniff
+from .html import TableTooLarge, html_to_text
 from .normalise import Source
 from .text import clean_text, looks_like_html
 
@@ -61,7 +63,7 @@ class ImportResult:
 
     @property
     def report(self) -> Report:
-        """The mapping as a Report; null cells count as 0 with a CELL-BLANK finding."""
+        """The mapping as a Report: cells not read are UNREAD errors, blanks CELL-BLANK."""
         from ..params import parse
 
         return parse(self.mapping, Path(self.source) if self.source else None)
@@ -73,11 +75,11 @@ class ImportResult:
     @property
     def read(self) -> int:
         """Cells holding a number."""
-        return sum(1 for v in self.cells.values() if v is not None)
+        return sum(1 for v in self.cells.values() if v is not None and v is not BLANK)
 
     @property
     def blanks(self) -> int:
-        """Cells published blank ('-', '/', '—', empty): read, as null (C07)."""
+        """Cells published blank ('-', '/', '—', empty): read, written as '-' (C07)."""
         return sum(1 for p in self.problems if p.rule == "CELL-BLANK")
 
     @property
@@ -123,6 +125,10 @@ def import_file(path: str | Path, *, agency_id: str | None = None) -> ImportResu
     path = Path(path)
     try:
         if path.stat().st_size > MAX_INPUT_BYTES:
+            with path.open("rb") as handle:  # a large PDF or DOCX is still named as such
+                fmt = sniff(handle.read(65536), str(path), handle)
+            if fmt is not None:
+                raise ParameterError(str(path), None, fmt.refusal())
             raise ParameterError(str(path), None, "文件过大 / file too large for a report page")
         data = path.read_bytes()
     except FileNotFoundError:
@@ -135,6 +141,11 @@ def import_file(path: str | Path, *, agency_id: str | None = None) -> ImportResu
 def import_bytes(
     data: bytes, *, name: str | None = None, agency_id: str | None = None
 ) -> ImportResult:
+    """Read a published report from its bytes; PDF, Word, WPS and other documents that are
+    not read yet are refused by their magic bytes, naming the format."""
+    fmt = sniff(data, name, io.BytesIO(data))
+    if fmt is not None:
+        raise ParameterError(name, None, fmt.refusal())
     try:
         text, encoding = decode(data)
     except DecodeError as exc:
@@ -146,11 +157,16 @@ def import_bytes(
 def import_text(
     text: str, *, name: str | None = None, agency_id: str | None = None
 ) -> ImportResult:
-    """Read a published report from its text (HTML markup is recognised and laid out)."""
+    """Read a published report from its text (HTML markup is recognised and laid out).
+
+    A page whose tables are past the caps of :mod:`.html` is refused (ParameterError)."""
     title_hint = None
     form = "text"
     if looks_like_html(text):
-        text, title_hint = html_to_text(text)
+        try:
+            text, title_hint = html_to_text(text)
+        except TableTooLarge as exc:
+            raise ParameterError(name, None, f"table too large: {exc}") from None
         form = "html"
     src = Source(clean_text(text))
     sk = S.find_skeleton(src)
@@ -188,8 +204,9 @@ def import_text(
             "OLD-FORMAT",
             WARNING,
             ("year", None, None),
-            "按 2019 年试行格式（国办公开办函〔2019〕60号）发布：能对应的数据已读取，其余留空",
-            "published in the 2019 trial format: what maps was read, the rest left empty",
+            "按 2019 年试行格式（国办公开办函〔2019〕60号）发布："
+            "能对应的数据已读取，其余标为未读出（unread）",
+            "published in the 2019 trial format: what maps was read, the rest written unread",
         )
     if not meta.agency:
         c.add(
@@ -204,7 +221,7 @@ def import_text(
             "IMPORT-META", ERROR, ("year", None, None), "未找到报告年度", "reporting year not found"
         )
 
-    narrative, fees = _narrative(src, sk)
+    narrative, fees = _narrative(src, sk, meta.agency)
     ident, how = _agency_id(agency_id, name, meta.agency)
     mapping = _mapping(meta, ident, narrative, fees, c.cells)
     if fees is not None:
@@ -233,7 +250,9 @@ def import_text(
     )
 
 
-def _narrative(src: Source, sk: S.Skeleton) -> tuple[dict[str, Any], dict[str, Any] | None]:
+def _narrative(
+    src: Source, sk: S.Skeleton, agency: str
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
     narrative: dict[str, Any] = {}
     if "overview" in sk.headings:
         narrative["overview"] = S.overview(src, *sk.region("overview"))
@@ -241,6 +260,8 @@ def _narrative(src: Source, sk: S.Skeleton) -> tuple[dict[str, Any], dict[str, A
     for key in ("problems", "other"):
         if key in sk.headings:
             text = S.cut(src, *sk.region(key))
+            if not any(k in sk.headings for k in S.SECTION_KEYS[S.SECTION_KEYS.index(key) + 1 :]):
+                text = S.strip_signature(text, agency)  # the last section ends with the 落款
             narrative[key] = text
             other = text if key == "other" else other
     fees = S.processing_fees(other) if other else None
@@ -290,7 +311,8 @@ def _mapping(
         "year": meta.year,
         "published": meta.published.isoformat() if meta.published else None,
         "narrative": narrative,
-        "processing_fees": fees,
+        # a fee 六 does not state is not read (IMPORT-UNREAD): ``unread``, as a table cell
+        "processing_fees": None if fees is None else {k: _plain(v) for k, v in fees.items()},
         "active": active,
         "applications": {
             "columns": list(L.APPLICATION_COLUMN_KEYS),

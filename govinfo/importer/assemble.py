@@ -13,11 +13,13 @@ from typing import Any
 
 from .. import layout as L
 from ..findings import ERROR, WARNING, Finding
+from ..model import UNREAD_MARKER
 from .digits import BLANK, Value, agree
 from .fields import number
 from .legacy import OLD_OTHER_KEY, old_active_rows
 from .tables import ReviewResult, RowResult
 
+PUBLISHED_BLANK = "-"  # how an imported published blank is written (its own text is not kept)
 CellKey = tuple[str, str, str | None]
 
 
@@ -142,7 +144,7 @@ class Collector:
                 ERROR,
                 key,
                 f"{label}（{where}）：可读作 {shown}，无法确定",
-                f"{label} ({where}): could be {shown}; left empty",
+                f"{label} ({where}): could be {shown}; written unread",
             )
             return
         if value is None:
@@ -160,9 +162,9 @@ class Collector:
                 WARNING,
                 key,
                 f"{label}：单元格为空（或为“/”“—”），按空白导入",
-                f"{label}: published blank ('-', '/', '—' or empty); imported as null",
+                f"{label}: published blank ('-', '/', '—' or empty); imported as '-'",
             )
-            self.cells[key] = None
+            self.cells[key] = BLANK
             return
         if isinstance(value, str) and key != ("active", L.FEE_KEY, None):
             self.add(
@@ -216,7 +218,7 @@ def collect_active(c: Collector, results: list[RowResult], old: bool) -> None:
             c.old(
                 ("active", item, measure),
                 f"2019 格式表二无“{L.active_label(item, measure)}”，留空",
-                f"the 2019 table 二 has no {item}/{measure or ''}; left empty",
+                f"the 2019 table 二 has no {item}/{measure or ''}; written unread",
             )
 
 
@@ -230,7 +232,7 @@ def collect_applications(c: Collector, results: list[RowResult]) -> None:
             c.old(
                 ("applications", row.key, None),
                 f"2019 格式表三只有一行“{L.OTHER.label}”，“{row.label}”留空",
-                f"the 2019 table 三 has one row {L.OTHER.label}; {row.key} left empty",
+                f"the 2019 table 三 has one row {L.OTHER.label}; {row.key} written unread",
             )
     if OLD_OTHER_KEY in by_key:
         seen = " ".join(by_key[OLD_OTHER_KEY].reading.seen) or "—"
@@ -299,5 +301,12 @@ def collect_review(c: Collector, result: ReviewResult) -> None:
             )
 
 
-def mapping_value(value: Value) -> int | Decimal | str | None:
-    return None if value is None or value is BLANK else value  # type: ignore[return-value]
+def mapping_value(value: Value) -> int | Decimal | str:
+    """A cell as the parameter file writes it: a cell not read is ``unread`` (rule UNREAD, an
+    error until someone fills it in), a published blank ``-`` (CELL-BLANK): never ``null``,
+    which means "not filled in", and never 0."""
+    if value is None:
+        return UNREAD_MARKER
+    if value is BLANK:
+        return PUBLISHED_BLANK
+    return value  # type: ignore[return-value]

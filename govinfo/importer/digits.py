@@ -99,7 +99,7 @@ def _enumerate(units: Sequence[Field], n: int, groups: Groups) -> list[Candidate
     sums = {end - 1: start for start, end in groups}  # total cell → first cell of its group
     found: list[Candidate] = []
     capacity = [len(u.text) if u.splittable else 1 for u in units]
-    most_from = [sum(capacity[i:]) for i in range(len(units) + 1)]
+    most_from = [*itertools.accumulate(reversed(capacity), initial=0)][::-1]  # suffix sums
 
     def remaining(i: int, off: int) -> tuple[int, int]:
         """(fewest, most) cells the units from (i, off) on can still make."""

@@ -23,6 +23,10 @@ Kind = Literal["num", "blank", "empty", "gap"]
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万元|元)?"
 _LEADING = re.compile(rf"{_NUMBER}|[-/{BLANK_MARK}]+")
 _NEGATIVE = re.compile(r"-\d+(?:\.\d+)?")
+# Longer digit runs are text, not values: a real run-together row (15 cells of 表四, 7 of 表三)
+# is far shorter, and cutting a run costs more than linear time in its length (and Python
+# refuses to turn more than 4300 digits into an int).
+MAX_DIGITS = 64
 
 
 @dataclass(frozen=True)
@@ -53,13 +57,13 @@ def _words(cell: str, pos: int) -> list[Field]:
     out: list[Field] = []
     for m in re.finditer(r"\S+", cell):
         word, at = m.group(), pos + m.start()
-        if _NEGATIVE.fullmatch(word):
+        if _NEGATIVE.fullmatch(word) and _digits(word) <= MAX_DIGITS:
             out.append(Field("num", word, at))
             continue
         i = 0
         while i < len(word):
             n = _LEADING.match(word, i)
-            if not n:
+            if not n or _digits(n.group()) > MAX_DIGITS:
                 out.append(Field("gap", word[i:], at + i))
                 break
             text = n.group()
@@ -67,6 +71,11 @@ def _words(cell: str, pos: int) -> list[Field]:
             out.append(Field(kind, text.replace(",", "") if kind == "num" else text, at + i))
             i = n.end()
     return out
+
+
+def _digits(text: str) -> int:
+    """Digits in ``text``, counted only when there could be more than :data:`MAX_DIGITS`."""
+    return sum(ch.isdigit() for ch in text) if len(text) > MAX_DIGITS else 0
 
 
 def tokenise(src: Source, start: int, end: int) -> list[Field]:

@@ -6,13 +6,26 @@ and colspan into empty placeholder cells the way scrapers do, so that the same r
 serves HTML and scraped text. A cell's text is joined without separators (Word-pasted
 cells split a number or a label across several tags); an empty data cell becomes the
 published-blank mark, because in HTML an empty ``<td>`` is unambiguous.
+
+Laying out a table costs one step per grid position, spans included, so a crafted page
+(thousands of ``<td rowspan=100 colspan=100>``) could ask for gigabytes. Every table is
+therefore held to caps far above any real report (the official tables have about 30 rows
+and 10 columns) and a page past them is refused with :class:`TableTooLarge`, before the
+work is done: reading stays linear in the size of the page.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from .normalise import BLANK_MARK
+
+MAX_TABLE_ROWS = 5_000  # rows of one table
+MAX_TABLE_COLUMNS = 1_000  # columns of one table (HTML's own limit on colspan)
+MAX_SPAN = 1_000  # rowspan or colspan of one cell
+MAX_TABLE_CELLS = 100_000  # grid positions of one table, spanned placeholders included
+MAX_PAGE_CELLS = 500_000  # grid positions of all the tables of a page
 
 _DROP_TAGS = (
     "head", "script", "style", "noscript", "template", "nav", "iframe", "form", "select",
@@ -29,10 +42,34 @@ _BLOCK = {
     "caption", "center", "address", "hr", "body", "html",
 }  # fmt: skip
 _NUMERIC = re.compile(r"[\d\s.,，\-—/／]+")
+# Blank lines squeezed to one paragraph break. The look-behind lets a match start only where
+# a run of blanks starts: without it every position inside a long run of spaces would scan
+# to its end again (quadratic in the run).
+_BLANK_LINES = re.compile(r"(?<![ \t\r\f\v])[ \t\r\f\v]*\n[ \t\r\f\v]*\n\s*")
+
+
+class TableTooLarge(ValueError):
+    """A table beyond the caps: refused rather than laid out (the message says which cap)."""
+
+
+@dataclass
+class _Budget:
+    """What the page's tables have used so far, so that many tables cannot add up either."""
+
+    tables: int = 0
+    cells: int = 0
+
+    def spend(self, cells: int) -> None:
+        self.cells += cells
+        if self.cells > MAX_PAGE_CELLS:
+            raise TableTooLarge(
+                f"the page's {self.tables} tables lay out more than {MAX_PAGE_CELLS} cells "
+                f"(limit {MAX_PAGE_CELLS})"
+            )
 
 
 def html_to_text(markup: str) -> tuple[str, str | None]:
-    """(text, page title) of an HTML page."""
+    """(text, page title) of an HTML page; :class:`TableTooLarge` past the caps."""
     import lxml.html
 
     doc = lxml.html.document_fromstring(markup)
@@ -50,9 +87,8 @@ def html_to_text(markup: str) -> tuple[str, str | None]:
             title = h1.text_content().strip()
             break
     chunks: list[str] = []
-    _walk(doc, chunks)
-    text = "".join(chunks)
-    text = re.sub(r"[ \t\r\f\v]*\n[ \t\r\f\v]*\n[\s]*", "\n\n", text)
+    _walk(doc, chunks, _Budget())
+    text = _BLANK_LINES.sub("\n\n", "".join(chunks))
     return text.strip() + "\n", title
 
 
@@ -75,16 +111,17 @@ def _inline(text: str | None) -> str:
     return re.sub(r"\s+", " ", text) if text else ""
 
 
-def _walk(el: object, out: list[str]) -> None:
+def _walk(el: object, out: list[str], budget: _Budget) -> None:
     tag = el.tag  # type: ignore[attr-defined]
-    if tag == "table" and not el.xpath(".//td//table|.//th//table"):  # type: ignore[attr-defined]
-        out.append("\n\n" + _table(el) + "\n\n")
+    if tag == "table" and not _holds_table(el):
+        budget.tables += 1
+        out.append("\n\n" + _table(el, budget) + "\n\n")
         out.append(_inline(el.tail))  # type: ignore[attr-defined]
         return
     if tag in ("table", "tr", "td", "th", "tbody", "thead"):  # a layout table: its cells
         out.append("\n\n")  # are blocks of the page, not data
         for child in el:  # type: ignore[attr-defined]
-            _walk(child, out)
+            _walk(child, out, budget)
         out.append("\n\n" + _inline(el.tail))  # type: ignore[attr-defined]
         return
     if tag == "br":
@@ -95,7 +132,7 @@ def _walk(el: object, out: list[str]) -> None:
         out.append("\n\n")
     out.append(_inline(el.text))  # type: ignore[attr-defined]
     for child in el:  # type: ignore[attr-defined]
-        _walk(child, out)
+        _walk(child, out, budget)
     if block:
         out.append("\n\n")
     out.append(_inline(el.tail))  # type: ignore[attr-defined]
@@ -108,39 +145,94 @@ def _cell_text(cell: object) -> str:
     return text
 
 
+def _holds_table(table: object) -> bool:
+    """A table in one of its cells: a layout table, not data.
+
+    Walked in Python, stopping at the first such table: libxml2 sorts the results of an
+    XPath query by document order in quadratic time on wide trees (tens of seconds for a
+    row of 80,000 cells each holding a table)."""
+    for inner in table.iterdescendants("table"):  # type: ignore[attr-defined]
+        for up in inner.iterancestors():
+            if up is table:
+                break
+            if up.tag in ("td", "th"):
+                return True
+    return False
+
+
 def _rows(table: object) -> list[object]:
-    return table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")  # type: ignore[attr-defined]
+    """The table's own rows in order (``tr`` in it or in its thead, tbody and tfoot)."""
+    rows = []
+    for child in table:  # type: ignore[attr-defined]
+        if child.tag == "tr":
+            rows.append(child)
+        elif child.tag in ("thead", "tbody", "tfoot"):
+            rows.extend(row for row in child if row.tag == "tr")
+    return rows
 
 
-def _table(table: object) -> str:
-    """The table as tab-separated lines; spanned positions are empty placeholder cells."""
-    grid: dict[tuple[int, int], str] = {}
-    widths: list[int] = []
-    for r, row in enumerate(_rows(table)):
+def _table(table: object, budget: _Budget) -> str:
+    """The table as tab-separated lines; spanned positions are empty placeholder cells.
+
+    Work and memory are bounded by the caps: each grid position is counted before it is
+    filled, a rowspan past the last row is cut there (as browsers do), and the width of
+    every output line is counted before the line is built.
+    """
+    number = budget.tables
+    rows = _rows(table)
+    if len(rows) > MAX_TABLE_ROWS:
+        raise TableTooLarge(f"table {number} has {len(rows)} rows (limit {MAX_TABLE_ROWS})")
+    grid: list[dict[int, str]] = [{} for _ in rows]
+    used = 0
+    for r, row in enumerate(rows):
         cells = [c for c in row if isinstance(c.tag, str) and c.tag in ("td", "th")]  # type: ignore[attr-defined]
         numeric_row = any(c.tag == "td" and _NUMERIC.fullmatch(_cell_text(c) or "x") for c in cells)
         col = 0
+        line = grid[r]
         for cell in cells:
-            while (r, col) in grid:
+            while col in line:  # each step passes a position already counted
                 col += 1
             text = _cell_text(cell)
             if not text and cell.tag == "td" and numeric_row:
                 text = BLANK_MARK
-            rowspan, colspan = _span(cell.get("rowspan")), _span(cell.get("colspan"))
+            rowspan = _span(cell.get("rowspan"), "rowspan", number, r)
+            colspan = _span(cell.get("colspan"), "colspan", number, r)
+            rowspan = min(rowspan, len(rows) - r)
+            if col + colspan > MAX_TABLE_COLUMNS:
+                raise TableTooLarge(
+                    f"table {number} row {r + 1} reaches column {col + colspan} "
+                    f"(limit {MAX_TABLE_COLUMNS} columns)"
+                )
+            used += rowspan * colspan
+            _check_cells(number, r, used)
             for dr in range(rowspan):
+                target = grid[r + dr]
                 for dc in range(colspan):
-                    grid[(r + dr, col + dc)] = text if (dr, dc) == (0, 0) else ""
+                    target[col + dc] = text if (dr, dc) == (0, 0) else ""
             col += colspan
-        widths.append(col)
-    lines = []
-    for r in range(len(widths)):
-        width = max([c + 1 for (rr, c) in grid if rr == r], default=0)
-        lines.append("\t".join(grid.get((r, c), "") for c in range(width)))
-    return "\n".join(lines)
+    widths = [max(line, default=-1) + 1 for line in grid]
+    _check_cells(number, len(rows) - 1, sum(widths))
+    budget.spend(max(used, sum(widths)))
+    return "\n".join(
+        "\t".join(line.get(c, "") for c in range(width))
+        for line, width in zip(grid, widths, strict=True)
+    )
 
 
-def _span(value: str | None) -> int:
+def _check_cells(number: int, row: int, cells: int) -> None:
+    if cells > MAX_TABLE_CELLS:
+        raise TableTooLarge(
+            f"table {number} lays out more than {MAX_TABLE_CELLS} cells by row {row + 1}, "
+            f"spans included (limit {MAX_TABLE_CELLS})"
+        )
+
+
+def _span(value: str | None, attribute: str, table: int, row: int) -> int:
+    """A rowspan or colspan: 1 when missing or not a number, refused past :data:`MAX_SPAN`."""
     try:
-        return max(1, min(int(value or 1), 100))
+        span = max(1, int(value or 1))
     except ValueError:
         return 1
+    if span > MAX_SPAN:
+        raise TableTooLarge(f"table {table} row {row + 1}: {attribute}={span} (limit {MAX_SPAN})")
+    return span

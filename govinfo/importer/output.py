@@ -1,8 +1,9 @@
-"""Writing an import: the parameter file (YAML or JSON) with nulls where nothing was read.
+"""Writing an import: the parameter file (YAML or JSON), ``unread`` where nothing was read.
 
 The YAML starts with comment lines that repeat what could not be read, so that whoever
-opens the file sees the gaps before filling them in; ``govinfo validate`` then reports the
-nulls as CELL-BLANK and the arithmetic as usual.
+opens the file sees the gaps before filling them in; ``govinfo validate`` then reports each
+``unread`` cell as an UNREAD error (never a blank, never a zero), published blanks (written
+``-``) as CELL-BLANK, and the arithmetic as usual.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def dumps(result: ImportResult, form: str = "yaml") -> str:
         f"# Imported by `govinfo import` from {result.source or 'text'} "
         f"({result.form}, {result.encoding}).",
         f"# {result.read + result.blanks} of {result.expected} table cells read; "
-        "null = not read, or a published blank.",
+        "unread = not read (fill it in from the original); - = a published blank.",
     ]
     for problem in result.problems:
         if problem.rule in ("IMPORT-UNREAD", "IMPORT-AMBIGUOUS", "OLD-FORMAT", "IMPORT-META"):

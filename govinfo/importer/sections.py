@@ -29,8 +29,8 @@ from .normalise import (
 )
 
 SECTION_KEYS = tuple(s.key for s in L.SECTIONS)
-_END_LINE = re.compile(
-    r"^\s*(?:附\s*[:：件表一二三四\d]|【?\s*打印本页|【?\s*关闭窗口|主办单位|版权所有|"
+_END_LINE = re.compile(  # [^\S\n]: a blank run stays on its line (else quadratic in blank lines)
+    r"^[^\S\n]*+(?:附\s*[:：件表一二三四\d]|【?\s*打印本页|【?\s*关闭窗口|主办单位|版权所有|"
     r"网站标识码|网站地图|[京沪津渝冀晋蒙辽吉黑苏浙皖闽赣鲁豫鄂湘粤桂琼川贵云藏陕甘青宁新]ICP备)",
     re.M,
 )
@@ -138,6 +138,7 @@ def _report_end(src: Source, after: int) -> int:
 # --------------------------------------------------------------------------- narrative
 
 _CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_CJK_CHAR = re.compile(f"[{_CJK}]")
 
 
 def clean_narrative(text: str) -> str:
@@ -163,8 +164,8 @@ def clean_narrative(text: str) -> str:
         if not para:
             continue
         joined = para[0]
-        for line in para[1:]:
-            cjk = re.match(f"[{_CJK}]", line) and re.search(f"[{_CJK}]$", joined)
+        for line in para[1:]:  # the last character only: a search of all of it is quadratic
+            cjk = _CJK_CHAR.match(line) and _CJK_CHAR.match(joined[-1:])
             joined += line if cjk else " " + line
         joined = re.sub(f"(?<=[{_CJK}])[ \t]+(?=[{_CJK}])", "", joined)
         out.append(joined.strip())
@@ -234,6 +235,24 @@ def _agency(raw: str, previous_line: str) -> str:
     return name
 
 
+def _flat_title(flat: str, year: int | None, year_from: str) -> tuple[str, int | None, str]:
+    """The first title in text without line breaks that names an agency.
+
+    Each title is matched from where the previous one ended (what ``finditer`` would find,
+    since the lazy agency group reaches back to there), never tried afresh at every
+    position: from each one the lazy group would scan to the end (quadratic without one).
+    """
+    pos = 0
+    while (m := _TITLE.match(flat, pos)) is not None:
+        name = _agency(m.group("agency")[-40:], "")
+        if name:
+            if m.group("year") and year is None:
+                year, year_from = int(m.group("year")), "title"
+            return name, year, year_from
+        pos = m.end()
+    return "", year, year_from
+
+
 def metadata(src: Source, sk: Skeleton, title_hint: str | None, file_name: str | None) -> Meta:
     """Agency, year and publication date from the title and the report's own text."""
     first = min((s for s, _ in sk.headings.values()), default=len(src.compact))
@@ -254,13 +273,7 @@ def metadata(src: Source, sk: Skeleton, title_hint: str | None, file_name: str |
         if line:
             previous = line
     if not agency:  # a page flattened onto one line: the first title in the running text
-        for m in _TITLE.finditer(re.sub(r"\s+", "", head_text)):
-            name = _agency(m.group("agency")[-40:], "")
-            if name:
-                agency = name
-                if m.group("year") and year is None:
-                    year, year_from = int(m.group("year")), "title"
-                break
+        agency, year, year_from = _flat_title(re.sub(r"\s+", "", head_text), year, year_from)
     if year is None:
         m = re.search(r"((?:19|20)\d\d)年1月1日至\1年12月31日", src.compact)
         if m:
@@ -289,10 +302,10 @@ def metadata(src: Source, sk: Skeleton, title_hint: str | None, file_name: str |
 
 # --------------------------------------------------------------------------- 信息处理费
 
-_AMOUNT = r"(\d+(?:\.\d+)?)"
+_AMOUNT = r"(\d{1,15}(?:\.\d{1,6})?)"  # bounded: no figure of thousands of digits
 _FEES = {
     "notices": re.compile(
-        r"(?:发出|出具|送达)(?:信息处理费)?收费通知(?:书)?(?:的)?(?:件数)?(?:为|共|计)?(\d+)件"
+        r"(?:发出|出具|送达)(?:信息处理费)?收费通知(?:书)?(?:的)?(?:件数)?(?:为|共|计)?(\d{1,15})件"
     ),
     "notice_amount_yuan": re.compile(rf"收费通知(?:书)?(?:的)?总金额(?:为|共|计)?{_AMOUNT}元"),
     "collected_yuan": re.compile(
@@ -320,6 +333,23 @@ def processing_fees(text: str) -> dict[str, int | Decimal | None] | None:
     if _NOT_COLLECTED.search(compact) and found["collected_yuan"] is None:
         found["collected_yuan"] = Decimal(0)
     return found if any(v is not None for v in found.values()) else None
+
+
+_DATE = r"(?:19|20)\d\d年\d{1,2}月\d{1,2}日"
+
+
+def strip_signature(text: str, agency: str) -> str:
+    """The last section without the 落款 a report ends with: paragraphs at its end that hold
+    nothing but the agency's name and a date (pages scraped to text keep it there)."""
+    name = re.escape(re.sub(r"\s+", "", fold(agency)))
+    signature = re.compile(f"(?:{name})?(?:{_DATE})?" if name else _DATE)
+    paragraphs = text.split("\n\n") if text else []
+    while paragraphs:
+        last = re.sub(r"\s+", "", fold(paragraphs[-1]))
+        if not (last and signature.fullmatch(last)):
+            break
+        paragraphs.pop()
+    return "\n\n".join(paragraphs)
 
 
 def _template_regex(template: str) -> re.Pattern[str]:

@@ -14,9 +14,10 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from .. import layout as L
-from .digits import BLANK, Candidate, Groups, Reading, read_row, satisfies
+from .digits import BLANK, Candidate, Groups, Reading, numeric, read_row, satisfies
 from .fields import Field, number, tokenise
 from .legacy import (
     OLD_ACTIVE_MARKERS,
@@ -206,8 +207,9 @@ def resolve_ledger(results: list[RowResult], limit: int = 200_000) -> list[RowRe
     cols1 = known(ledger)
     cols2 = known([*outcome_keys, L.TOTAL])
 
-    def vec(cand: Candidate, cols: list[int]) -> tuple[int, ...]:
-        return tuple(0 if cand[c] is BLANK else int(cand[c]) for c in cols)  # type: ignore[arg-type]
+    def vec(cand: Candidate, cols: list[int]) -> tuple[int | Decimal, ...]:
+        # numeric(): a cell published with a unit (3元) counts by its number, not int('3元')
+        return tuple(numeric(cand[c]) for c in cols)  # type: ignore[misc]
 
     combos = list(
         itertools.islice(itertools.product(*(by_key[k].reading.candidates for k in ledger)), limit)
