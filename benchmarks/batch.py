@@ -100,8 +100,8 @@ def govinfo_batch(folder: Path, out: Path) -> float:
 
 
 def content_floor(files: list[Path]) -> float:
-    from govinfo.document import standalone_html
     from govinfo.params import load
+    from govinfo.publish.document import standalone_html
 
     standalone_html(load(files[0]))  # warm: imports, fonts, exporter
     started = time.perf_counter()

@@ -80,7 +80,7 @@ def _role(process: object, root: object) -> str:
     if process is root:
         return "batch"
     line = " ".join(process.cmdline())  # type: ignore[attr-defined]
-    if "govinfo.kernels" in line:
+    if "govinfo.publish.forkserver" in line:
         return "kernel or fork server"
     return "worker" if "spawn_main" in line else "other"
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from .findings import Finding, ParameterError
 from .model import Report
 from .params import load, save
+from .publish import display as _display  # noqa: F401  (the model's Jupyter views)
 from .rules import check
 
 __version__ = "0.1.0"

@@ -13,71 +13,17 @@ import argparse
 import json
 import math
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from . import __version__
-from .charts import FontError
 from .findings import Finding, ParameterError
-from .model import Report
+from .params.collect import check_all, find_parameter_files, load_all
+from .publish.charts import FontError
 from .terminal import safe, safe_json
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
-
-
-def find_parameter_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named directly, plus every .yaml/.yml/.json below each folder (sorted)."""
-    from .params import SUFFIXES
-
-    found: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found.extend(
-                p
-                for p in sorted(path.rglob("*"))
-                if p.is_file()
-                and p.suffix.lower() in SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-        else:
-            found.append(path)
-    return found
-
-
-def load_all(files: Sequence[Path]) -> tuple[dict[Path, Report], dict[Path, ParameterError]]:
-    """Load every file; unreadable ones are returned apart, never raised."""
-    from .params import load
-
-    reports: dict[Path, Report] = {}
-    problems: dict[Path, ParameterError] = {}
-    for path in files:
-        try:
-            reports[path] = load(path)
-        except ParameterError as exc:
-            problems[path] = exc
-    return reports, problems
-
-
-def check_all(reports: dict[Path, Report]) -> dict[Path, list[Finding]]:
-    """All findings per file, including continuity between years found side by side."""
-    from .rules import check, check_continuity
-
-    by_year: dict[tuple[str, int], Report] = {}
-    for report in reports.values():
-        for key in (report.agency_id, report.agency):
-            by_year.setdefault((key, report.year), report)
-    results = {}
-    for path, report in reports.items():
-        findings = check(report)
-        if report.previous is None and report.previous_path is None:
-            earlier = by_year.get((report.agency_id, report.year - 1)) or by_year.get(
-                (report.agency, report.year - 1)
-            )
-            if earlier is not None:
-                findings.extend(check_continuity(report, earlier))
-        results[path] = findings
-    return results
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -90,7 +36,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     any_error = any(f.is_error for fs in results.values() for f in fs)
     any_warning = any(not f.is_error for fs in results.values() for f in fs)
     if args.format == "json":
-        out = [{"file": str(p), "error": str(e)} for p, e in problems.items()]
+        out: list[dict[str, Any]] = [{"file": str(p), "error": str(e)} for p, e in problems.items()]
         for path, findings in results.items():
             out.append(
                 {
@@ -116,14 +62,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    """A complete skeleton: every cell present and ``null`` (not filled in), every part of
-    the narrative a placeholder; with ``--from``, started from last year's file."""
-    import os
-
-    from .files import is_safe_id
-    from .model import blank_report, next_year
-    from .params import dumps_yaml, load, parse, save, to_mapping
-    from .rules import check
+    """A complete skeleton (:func:`govinfo.params.new.new_report`, as the editor's 新建);
+    with ``--from``, started from last year's file."""
+    from .params import dumps_yaml
+    from .params.new import NewReportError, new_report, save_new
 
     target = Path(args.output) if args.output else None
     fields = {
@@ -133,44 +75,25 @@ def cmd_new(args: argparse.Namespace) -> int:
     }
     if args.region is not None:
         fields["region"] = args.region
-    if args.last_year:
-        last = load(args.last_year, follow_previous=False)  # unreadable: one line, exit 2
-        base = (target.parent if target else Path.cwd()).resolve()
-        previous = Path(os.path.relpath(Path(args.last_year).resolve(), base)).as_posix()
-        report = next_year(last, previous, **fields)
-    else:
-        missing = [
-            flag
-            for flag, key in (("--agency", "agency"), ("--id", "agency_id"), ("--year", "year"))
-            if key not in fields
-        ]
-        if missing:
-            line = f"error: {', '.join(missing)} required (or --from LAST_YEAR.yaml)"
-            print(line, file=sys.stderr)
-            return EXIT_UNREADABLE
-        report = blank_report(**fields)
-    if not is_safe_id(report.agency_id):
-        line = (
-            f"error: --id {report.agency_id!r}: rule AGENCY-ID: an id must match "
-            "[a-z0-9][a-z0-9-]* (at most 80 characters) and not be a name the site uses for "
-            "its own pages (summary, index, manifest …) or a Windows device name"
-        )
-        print(safe(line), file=sys.stderr)
+    missing = [
+        flag
+        for flag, key in (("--agency", "agency"), ("--id", "agency_id"), ("--year", "year"))
+        if key not in fields
+    ]
+    if missing and not args.last_year:
+        line = f"error: {', '.join(missing)} required (or --from LAST_YEAR.yaml)"
+        print(line, file=sys.stderr)
         return EXIT_UNREADABLE
-    # Refuse to write a file that would fail for other reasons than being unfilled (year out
-    # of range, empty agency): the parser and rules know the limits, so ask them.
-    unfilled = {"MISSING", "NARRATIVE-EMPTY"}
-    invalid = [f for f in check(parse(to_mapping(report))) if f.is_error and f.rule not in unfilled]
-    if invalid:
-        print(safe(f"error: {invalid[0].where}: {invalid[0].en}"), file=sys.stderr)
+    try:
+        base = target.parent if target else Path.cwd()
+        report = new_report(fields, last_year=args.last_year, base=base)  # unreadable: exit 2
+        if target is None:
+            sys.stdout.write(dumps_yaml(report))
+            return EXIT_OK
+        save_new(report, target, force=args.force)
+    except NewReportError as exc:
+        print(safe(f"error: {exc}"), file=sys.stderr)
         return EXIT_UNREADABLE
-    if target is None:
-        sys.stdout.write(dumps_yaml(report))
-        return EXIT_OK
-    if target.exists() and not args.force:
-        print(safe(f"error: {target} exists; use --force to replace it"), file=sys.stderr)
-        return EXIT_UNREADABLE
-    save(report, target)
     print(safe(f"wrote {target}"))
     return EXIT_OK
 
@@ -182,10 +105,10 @@ def print_findings(findings: Sequence[Finding]) -> None:
 
 def cmd_render(args: argparse.Namespace) -> int:
     """Publish each file into OUTDIR under the site lock; a batch's site also records each
-    page in its manifest (govinfo.batch.render_recorded), so the next batch sees it."""
-    from .charts import check_font
+    page in its manifest (govinfo.batch.record.render_recorded), so the next batch sees it."""
     from .files import SiteBusy, site_lock
-    from .kernels import private_folder
+    from .publish.charts import check_font
+    from .publish.ipc import private_folder
 
     check_font()  # once, before any kernel: else every page would fail on its own
     private_folder()  # refuses a kernel folder that is not private (one line, exit 2)
@@ -202,8 +125,8 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def _render_one(path: Path, args: argparse.Namespace) -> int:
-    from .batch import render_recorded
-    from .pipeline import InvalidReport, RenderError
+    from .batch.record import render_recorded
+    from .publish.pipeline import InvalidReport, RenderError
 
     try:
         result = render_recorded(
@@ -227,10 +150,12 @@ def _render_one(path: Path, args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from .batch import BatchError, Options, run_batch, summary_table
-    from .charts import check_font
+    from .batch.executors import executor_kind
+    from .batch.options import BatchError, Options, summary_table
+    from .batch.runner import run_batch
+    from .publish.charts import check_font
 
-    if args.executor == "process":  # (Dask workers have fonts of their own)
+    if executor_kind(args.executor).local:  # (Dask workers have fonts of their own)
         check_font()  # once, before any worker or kernel: else every page would fail alone
     options = Options(
         outdir=Path(args.output),
@@ -254,7 +179,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_install_template(args: argparse.Namespace) -> int:
-    from .pipeline import install_template
+    from .publish.pipeline import install_template
 
     print(f"installed nbconvert template: {install_template(args.prefix)}")
     return EXIT_OK
@@ -366,6 +291,8 @@ TRUST_NOTE = (
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .batch.executors import executor_names
+
     parser = argparse.ArgumentParser(
         prog="govinfo",
         description="Government information disclosure annual reports (政府信息公开工作年度报告).",
@@ -451,7 +378,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="report template notebook (default: annual_report.ipynb); it runs as code with "
         "your rights: use only a template you trust",
     )
-    p.add_argument("--executor", choices=("process", "dask"), default="process")
+    p.add_argument(
+        "--executor",
+        choices=executor_names(),
+        default="process",
+        help="where pages render: the registered executors (govinfo.batch.executors)",
+    )
     p.add_argument("--scheduler", metavar="ADDR", help="Dask scheduler, e.g. tcp://host:8786")
     p.add_argument(
         "--kernels",

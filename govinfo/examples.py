@@ -472,14 +472,14 @@ def department_reports(county: County, profile: Profile) -> list[Report]:
         published_items = _scaled(rng, 60 + profile.applications * 8 * growth)
         narrative = _narrative(rng, name, year, profile.topics, report, published_items)
         reports.append(report.replace(narrative=narrative))
-        in_force = active.get(L.ACTIVE_DOC_ITEMS[1], "in_force")
+        in_force = int(active.get(L.ACTIVE_DOC_ITEMS[1], "in_force"))  # a count
         carried = apps.rows["carried_forward"]
     return reports
 
 
 def government_report(county: County, year: int, units: Sequence[Report]) -> Report:
     """The county government's 本行政区域汇总 report: every cell the sum of its units (C18)."""
-    from .summary import sum_reports
+    from .publish.region import sum_reports
 
     total = sum_reports(units, year=year, region=county.region)
     key, suffix = GOVERNMENT

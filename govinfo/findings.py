@@ -6,7 +6,6 @@ notebook's findings panel, the editor and the HTML tables can each present it th
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Literal
 
@@ -49,14 +48,6 @@ class Finding:
         data = asdict(self)
         data["where"] = self.where
         return data
-
-
-def errors(findings: Iterable[Finding]) -> list[Finding]:
-    return [f for f in findings if f.is_error]
-
-
-def warnings(findings: Iterable[Finding]) -> list[Finding]:
-    return [f for f in findings if not f.is_error]
 
 
 class ParameterError(Exception):

@@ -14,6 +14,11 @@ from dataclasses import dataclass
 SCHEMA = "govinfo/annual-report@1"
 TITLE_SUFFIX = "政府信息公开工作年度报告"
 
+# The top-level keys of a parameter file (model.md) that hold the tables, the fees, the
+# narrative and the contact, named once: findings, marks and pages use the same keys.
+ACTIVE, APPLICATIONS, REVIEW_LITIGATION = "active", "applications", "review_litigation"
+PROCESSING_FEES_KEY, NARRATIVE, CONTACT = "processing_fees", "narrative", "contact"
+
 
 @dataclass(frozen=True)
 class Section:
@@ -373,7 +378,7 @@ CONTACT_KEYS = tuple(k for k, _ in CONTACT_FIELDS)
 
 
 # The conventional, unnumbered preamble (basis, the six parts, 统计期限) and the 信息处理费
-# statement of 六 (国办函〔2020〕109号). Filled in by govinfo.document.
+# statement of 六 (国办函〔2020〕109号). Filled in by govinfo.publish.document.
 PREAMBLE = (
     "本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）和《国务院办公厅政府信息与政务公开"
     "办公室关于印发〈中华人民共和国政府信息公开工作年度报告格式〉的通知》（国办公开办函〔2021〕30号）"

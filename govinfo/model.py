@@ -9,7 +9,7 @@ extra dependency. Reading and writing parameter files is in :mod:`govinfo.params
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -25,6 +25,20 @@ if TYPE_CHECKING:
 Number = int | Decimal
 Cell = tuple[str, str | None, str | None]  # (section, row, column), as findings name cells
 CellState = Literal["missing", "blank", "unread", "invalid"]
+
+# The Jupyter and pandas views of the tables (``_repr_html_``, ``to_frame``) render with
+# govinfo.publish.tables, which sits above the model. ``import govinfo`` registers those
+# renderers here (govinfo.publish.display), so that the arrow points downward: the model
+# imports nothing above it.
+VIEWS: dict[str, Callable[..., Any]] = {}
+
+
+def _view(name: str) -> Callable[..., Any]:
+    try:
+        return VIEWS[name]
+    except KeyError:
+        raise RuntimeError(f"no {name} view: import govinfo.publish.display first") from None
+
 
 # What ``govinfo import`` writes for a cell it could not read: an error of its own (UNREAD)
 # until someone fills it in, never a blank and never a zero.
@@ -123,14 +137,10 @@ class ActiveDisclosure:
         return Decimal(self.cells[(L.FEE_KEY, None)])
 
     def to_frame(self) -> pd.DataFrame:
-        from .tables import active_frame
-
-        return active_frame(self)
+        return _view("active_frame")(self)
 
     def _repr_html_(self) -> str:
-        from .tables import active_html
-
-        return active_html(self)
+        return _view("active_html")(self)
 
 
 @dataclass(frozen=True)
@@ -144,10 +154,6 @@ class Applications:
     def cell(self, row: str, column: str) -> int:
         return self.rows[row][L.APPLICATION_COLUMN_KEYS.index(column)]
 
-    def column(self, column: str) -> dict[str, int]:
-        index = L.APPLICATION_COLUMN_KEYS.index(column)
-        return {key: values[index] for key, values in self.rows.items()}
-
     def total(self, row: str) -> int:
         return self.rows[row][-1]
 
@@ -156,14 +162,10 @@ class Applications:
         return not any(any(values) for values in self.rows.values())
 
     def to_frame(self) -> pd.DataFrame:
-        from .tables import applications_frame
-
-        return applications_frame(self)
+        return _view("applications_frame")(self)
 
     def _repr_html_(self) -> str:
-        from .tables import applications_html
-
-        return applications_html(self)
+        return _view("applications_html")(self)
 
 
 @dataclass(frozen=True)
@@ -182,14 +184,10 @@ class ReviewLitigation:
         return not any(any(values) for values in self.groups.values())
 
     def to_frame(self) -> pd.DataFrame:
-        from .tables import review_frame
-
-        return review_frame(self)
+        return _view("review_frame")(self)
 
     def _repr_html_(self) -> str:
-        from .tables import review_html
-
-        return review_html(self)
+        return _view("review_html")(self)
 
 
 @dataclass(frozen=True)
@@ -270,57 +268,78 @@ class Report:
         return self._set_number(section, row, column, 0).replace(marks=frozen_mapping(marks))
 
     def _set_number(self, section: str, row: str, column: str | None, value: Number) -> Report:
-        if section == "active":
-            cells = dict(self.active.cells)
-            cells[(row, column)] = value
-            return self.replace(active=ActiveDisclosure(frozen_mapping(cells)))
-        if section == "applications":
-            rows = dict(self.applications.rows)
-            values = list(rows[row])
-            values[L.APPLICATION_COLUMN_KEYS.index(column or "")] = int(value)
-            rows[row] = tuple(values)
-            return self.replace(applications=Applications(frozen_mapping(rows)))
-        if section == "review_litigation":
-            groups = dict(self.review_litigation.groups)
-            values = list(groups[row])
-            values[L.REVIEW_OUTCOME_KEYS.index(column or "")] = int(value)
-            groups[row] = tuple(values)
-            return self.replace(review_litigation=ReviewLitigation(frozen_mapping(groups)))
-        if section == "processing_fees" and row in L.PROCESSING_FEE_KEYS:
-            number: Number = int(value) if row == "notices" else Decimal(value)
-            fees = replace(self.processing_fees or ProcessingFees(), **{row: number})
-            return self.replace(processing_fees=fees)
-        raise KeyError(section)
+        try:
+            set_cell = _CELL_SETTERS[section]
+        except KeyError:
+            raise KeyError(section) from None
+        return set_cell(self, row, column, value)
 
-    # Views for Jupyter and pandas; the renderers live in govinfo.tables.
+    # Views for Jupyter and pandas: renderers of govinfo.publish.tables, registered by
+    # govinfo.publish.display (see VIEWS).
 
     def to_frames(self) -> dict[str, pd.DataFrame]:
         """The three official tables as DataFrames, keyed by section; a cell not filled in
         (missing or unread) is ``pd.NA``, never 0."""
-        from .tables import active_frame, applications_frame, review_frame
-
         return {
-            "active": active_frame(self.active, self.marks),
-            "applications": applications_frame(self.applications, self.marks),
-            "review_litigation": review_frame(self.review_litigation, self.marks),
+            "active": _view("active_frame")(self.active, self.marks),
+            L.APPLICATIONS: _view("applications_frame")(self.applications, self.marks),
+            L.REVIEW_LITIGATION: _view("review_frame")(self.review_litigation, self.marks),
         }
 
     def _repr_html_(self) -> str:
-        from .tables import report_html
+        return _view("report_html")(self)
 
-        return report_html(self)
+
+def _set_active(report: Report, row: str, column: str | None, value: Number) -> Report:
+    cells = dict(report.active.cells)
+    cells[(row, column)] = value
+    return report.replace(active=ActiveDisclosure(frozen_mapping(cells)))
+
+
+def _set_application(report: Report, row: str, column: str | None, value: Number) -> Report:
+    rows = dict(report.applications.rows)
+    values = list(rows[row])
+    values[L.APPLICATION_COLUMN_KEYS.index(column or "")] = int(value)
+    rows[row] = tuple(values)
+    return report.replace(applications=Applications(frozen_mapping(rows)))
+
+
+def _set_review(report: Report, row: str, column: str | None, value: Number) -> Report:
+    groups = dict(report.review_litigation.groups)
+    values = list(groups[row])
+    values[L.REVIEW_OUTCOME_KEYS.index(column or "")] = int(value)
+    groups[row] = tuple(values)
+    return report.replace(review_litigation=ReviewLitigation(frozen_mapping(groups)))
+
+
+def _set_fee(report: Report, row: str, column: str | None, value: Number) -> Report:
+    if row not in L.PROCESSING_FEE_KEYS:
+        raise KeyError("processing_fees")
+    # notices is a count; the amounts are in 元 (Decimal): the field named by ``row``.
+    change: dict[str, Any] = {row: int(value) if row == "notices" else Decimal(value)}
+    fees = replace(report.processing_fees or ProcessingFees(), **change)
+    return report.replace(processing_fees=fees)
+
+
+# Report.with_cell and with_mark: how to set a number in each section's table.
+_CELL_SETTERS: Mapping[str, Callable[[Report, str, str | None, Number], Report]] = {
+    L.ACTIVE: _set_active,
+    L.APPLICATIONS: _set_application,
+    L.REVIEW_LITIGATION: _set_review,
+    "processing_fees": _set_fee,
+}
 
 
 def all_cells() -> tuple[Cell, ...]:
     """Every cell of 表二、三、四 and of processing_fees, as (section, row, column) keys."""
     cells: list[Cell] = [("active", item, measure) for item, measure in L.active_cells()]
     cells += [
-        ("applications", row, column)
+        (L.APPLICATIONS, row, column)
         for row in L.APPLICATION_ROW_KEYS
         for column in L.APPLICATION_COLUMN_KEYS
     ]
     cells += [
-        ("review_litigation", group, outcome)
+        (L.REVIEW_LITIGATION, group, outcome)
         for group in L.CASE_GROUP_KEYS
         for outcome in L.REVIEW_OUTCOME_KEYS
     ]
@@ -380,11 +399,11 @@ def next_year(last: Report, previous_path: str, **fields: Any) -> Report:
     narrative = Narrative(Overview(intro, **parts), carry_text(n.problems), carry_text(n.other))
     report = report.replace(narrative=narrative)
     for column in L.APPLICATION_COLUMN_KEYS:
-        if last.is_filled("applications", "carried_forward", column):
+        if last.is_filled(L.APPLICATIONS, "carried_forward", column):
             value = last.applications.cell("carried_forward", column)
-            report = report.with_cell("applications", "carried_over", column, value)
+            report = report.with_cell(L.APPLICATIONS, "carried_over", column, value)
     for item in L.ACTIVE_DOC_ITEMS:
         if last.is_filled("active", item, "in_force"):
-            value = last.active.get(item, "in_force")
-            report = report.with_cell("active", item, "in_force", value)
+            in_force = last.active.get(item, "in_force")
+            report = report.with_cell("active", item, "in_force", in_force)
     return report

@@ -34,7 +34,7 @@ FIELD_LABELS = {
     "narrative": "正文",
     "file": "参数文件",
 }
-TABLE_SECTIONS = {"active": "表二", "applications": "表三", "review_litigation": "表四"}
+TABLE_SECTIONS = {"active": "表二", L.APPLICATIONS: "表三", L.REVIEW_LITIGATION: "表四"}
 SEPARATOR = " · "
 
 
@@ -58,7 +58,7 @@ def _table(section: str, row: str | None, column: str | None) -> list[str]:
     if section == "active":
         if row:
             names.append(L.active_label(row, column))
-    elif section == "applications":
+    elif section == L.APPLICATIONS:
         if row:
             names.append(_row_name(row))
         if column:

@@ -40,23 +40,23 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 
 from . import layout as L
-from .findings import ERROR, WARNING, Finding
+from .findings import ERROR, WARNING, Finding, Severity
 from .model import Report
 from .terminal import BIDI_CONTROLS, code_point, is_unsafe
 
-APPS = "applications"
+APPS = L.APPLICATIONS
 
 
 def _finding(
     report: Report,
     rule: str,
-    severity: str,
+    severity: Severity,
     where: tuple[str, str | None, str | None],
     zh: str,
     en: str,
 ) -> Finding:
     file = str(report.source) if report.source else None
-    return Finding(rule, severity, *where, zh, en, file)  # type: ignore[arg-type]
+    return Finding(rule, severity, *where, zh, en, file)
 
 
 def check(report: Report) -> list[Finding]:
@@ -136,13 +136,13 @@ def check_review(report: Report) -> Iterator[Finding]:
         values = report.review_litigation.groups[group.key]
         parts, given = values[:-1], values[-1]
         cells = [(group.key, o) for o in L.REVIEW_OUTCOME_KEYS]
-        if _filled(report, "review_litigation", cells) and sum(parts) != given:
+        if _filled(report, L.REVIEW_LITIGATION, cells) and sum(parts) != given:
             shown = " + ".join(str(v) for v in parts)
             yield _finding(
                 report,
                 "REVIEW-TOTAL",
                 ERROR,
-                ("review_litigation", group.key, "total"),
+                (L.REVIEW_LITIGATION, group.key, "total"),
                 f"{group.full_label}：总计 {given}，但{outcomes}之和 {shown} = {sum(parts)}",
                 f"{group.key}: total says {given}, but maintained + corrected + other + "
                 f"pending = {shown} = {sum(parts)}",
@@ -258,7 +258,9 @@ def check_text(report: Report) -> Iterator[Finding]:
                 "what the index, the summaries and a terminal show; remove them",
             )
     n = report.narrative
-    texts = [(("narrative", "overview", k), getattr(n.overview, k)) for k in L.OVERVIEW_KEYS]
+    texts: list[tuple[tuple[str, str, str | None], str]] = [
+        (("narrative", "overview", k), getattr(n.overview, k)) for k in L.OVERVIEW_KEYS
+    ]
     texts += [(("narrative", k, None), getattr(n, k)) for k in ("problems", "other")]
     for where, text in texts:
         bad = [c for c in text if c in BIDI_CONTROLS]
@@ -493,19 +495,12 @@ def check_region(region: Report, units: Sequence[Report]) -> list[Finding]:
             total = sum(u.review_litigation.cell(group.key, outcome.key) for u in units)
             given = region.review_litigation.cell(group.key, outcome.key)
             compare(
-                ("review_litigation", group.key, outcome.key),
+                (L.REVIEW_LITIGATION, group.key, outcome.key),
                 f"{group.full_label}·{outcome.label}",
                 given,
                 total,
             )
     return findings
-
-
-def count(findings: Iterable[Finding]) -> tuple[int, int]:
-    """(errors, warnings)."""
-    items = list(findings)
-    errors = sum(1 for f in items if f.is_error)
-    return errors, len(items) - errors
 
 
 def cells_of(finding: Finding) -> list[tuple[str, str | None, str | None]]:

@@ -120,7 +120,7 @@ def load_copy(write_copy: Callable[..., Path]) -> Callable[..., Report]:
 @pytest.fixture(scope="session")
 def rendered_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seed and the 2022 example (with applications, cases, previous) rendered."""
-    from govinfo.pipeline import render
+    from govinfo.publish.pipeline import render
 
     out = tmp_path_factory.mktemp("rendered-site")
     render(SEED, out)
@@ -166,6 +166,18 @@ class County:
     returncode: int
     stdout: str
     stderr: str
+    # SHA-256 of every page as the batch first wrote them (later tests edit and re-render).
+    pages: dict[str, str]
+
+
+def page_hashes(site: Path) -> dict[str, str]:
+    """SHA-256 of every HTML page under ``site``, keyed by its path relative to it."""
+    import hashlib
+
+    return {
+        path.relative_to(site).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(site.rglob("*.html"))
+    }
 
 
 def run_govinfo(*args: object, cwd: Path | None = None) -> tuple[int, str, str, float]:
@@ -188,7 +200,8 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> County:
     code, out, err, seconds = run_govinfo(
         "batch", root / "parameters", "-o", root / "site", "--no-progress"
     )
-    return County(root / "parameters", root / "site", seconds, code, out, err)
+    pages = page_hashes(root / "site")
+    return County(root / "parameters", root / "site", seconds, code, out, err, pages)
 
 
 # --------------------------------------------------------------------------- the CLI

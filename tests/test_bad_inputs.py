@@ -343,7 +343,7 @@ def test_year_folder_linked_outside_is_refused(tmp_path: Path, elsewhere: Path, 
         f"error: {SEED}: not published: {site}/2021/zezhou-xzsp.html leads outside the output "
         f"folder {site.resolve()} (through a symbolic link?)"
     ]
-    from govinfo.summary import render_summary
+    from govinfo.publish.summary import render_summary
 
     with pytest.raises(ValueError, match="leads outside the output folder"):
         render_summary(2021, [], None, site)  # the year's summary page: refused the same way
@@ -359,7 +359,7 @@ def test_page_linked_outside_is_refused_and_index_link_replaced(
     with pytest.raises(ValueError, match="leads outside the output folder"):
         output_path(site, 2021, "zezhou-xzsp", ".html")
     # Pages with fixed names (index, manifest) are replaced, never written through.
-    from govinfo.site import write_index
+    from govinfo.publish.site import write_index
 
     (site / "index.html").symlink_to(elsewhere / "zezhou-xzsp.html")
     write_index(site, {"agencies": [], "summaries": []})
@@ -378,7 +378,8 @@ def test_batch_into_a_year_folder_linked_outside_writes_nothing_there(
     site.mkdir()
     (site / "2021").symlink_to(elsewhere, target_is_directory=True)
     before = snapshot(elsewhere)
-    from govinfo.batch import Options, run_batch
+    from govinfo.batch.options import Options
+    from govinfo.batch.runner import run_batch
 
     result = run_batch([params], Options(outdir=site, progress=False, kernels="plain", jobs=1))
     assert result.exit_code == 1

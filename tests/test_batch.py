@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import re
 import shutil
 import subprocess
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import nbformat
@@ -21,9 +23,11 @@ import pytest
 from conftest import County
 from conftest import run_govinfo as govinfo
 
-from govinfo import workers
-from govinfo.batch import Options, Runner, run_batch, validate
-from govinfo.manifest import environment, file_sha, manifest_data, up_to_date
+from govinfo.batch import workers
+from govinfo.batch.manifest import environment, file_sha, manifest_data, up_to_date
+from govinfo.batch.options import Options
+from govinfo.batch.runner import Runner, run_batch, validate
+from govinfo.batch.tasks import ReportTask
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMETERS = ROOT / "parameters"
@@ -214,7 +218,7 @@ def test_duplicate_year_and_id_is_an_error_naming_both_files(tmp_path: Path) -> 
         shutil.copy(PARAMETERS / "2021" / "shili-jyj.yaml", tmp_path / folder / "jyj.yaml")
     files = [tmp_path / "a" / "jyj.yaml", tmp_path / "b" / "jyj.yaml"]
     shas = {str(p.resolve()): file_sha(p) for p in files}
-    entries = validate(files, shas, Options(outdir=tmp_path / "site"))
+    entries = validate(files, shas)
     for entry, other in zip(entries, reversed(files), strict=True):
         assert entry.errors == 1 and not entry.summable
         assert entry.reason == f"DUPLICATE: 2021/shili-jyj also in {other}"
@@ -226,7 +230,7 @@ def test_reserved_agency_id_is_refused(tmp_path: Path) -> None:
     text = (PARAMETERS / "2021" / "shili-jyj.yaml").read_text("utf-8")
     path = tmp_path / "summary.yaml"
     path.write_text(text.replace("agency_id: shili-jyj", "agency_id: summary"), "utf-8")
-    (entry,) = validate([path], {str(path.resolve()): file_sha(path)}, Options(outdir=tmp_path))
+    (entry,) = validate([path], {str(path.resolve()): file_sha(path)})
     assert entry.errors == 1
     assert "reserved" in entry.findings[-1]["en"]
 
@@ -235,7 +239,7 @@ def test_unreadable_file_is_invalid_with_its_reason(tmp_path: Path) -> None:
     path = tmp_path / "2021" / "bad.yaml"
     path.parent.mkdir()
     path.write_text("agency: 示例县某局\nyear: 2021\nactive: {licensing: 十}\n", "utf-8")
-    (entry,) = validate([path], {str(path.resolve()): file_sha(path)}, Options(outdir=tmp_path))
+    (entry,) = validate([path], {str(path.resolve()): file_sha(path)})
     assert entry.status == "invalid" and not entry.summable
     assert entry.year == 2021 and entry.agency == "示例县某局"
     assert "active.licensing" in entry.reason
@@ -268,11 +272,11 @@ def test_queued_pages_count_as_failed_until_rendered(tmp_path: Path) -> None:
     shas = {str(path.resolve()): file_sha(path)}
     options = Options(outdir=tmp_path / "site")
     env = environment()
-    entries = validate([path], shas, options)
+    entries = validate([path], shas)
     runner = Runner(options, entries, {}, env)
     runner.plan_reports({})
     assert (entries[0].status, entries[0].run) == ("failed", "queued")
-    assert [t["agency_id"] for t in runner.queue] == ["shili-jyj"]
+    assert [t.agency_id for t in runner.queue if isinstance(t, ReportTask)] == ["shili-jyj"]
     data = manifest_data(options.outdir, env, entries, [])
     assert up_to_date(data, options.outdir, [path], shas, env) is None
 
@@ -291,18 +295,14 @@ def test_cli_errors_are_one_line(tmp_path: Path) -> None:
     assert code == 2 and err.strip() == "error: --executor dask needs --scheduler tcp://HOST:PORT"
 
 
-def test_worker_function_returns_small_dicts(tmp_path: Path) -> None:
-    task = {
-        "kind": "report",
-        "key": "k",
-        "file": str(tmp_path / "missing.yaml"),
-        "outdir": str(tmp_path),
-    }
-    task.update(allow_invalid=False, template=None, timeout=10, engine_kwargs={})
+def test_worker_function_returns_small_results(tmp_path: Path) -> None:
+    missing = str(tmp_path / "missing.yaml")
+    task = ReportTask("k", 2021, "x", missing, str(tmp_path), timeout=10)
+    assert len(pickle.dumps(task)) < 1000  # crosses to a worker for every agency
     result = workers.run_task(task)
-    assert result["ok"] is False and result["key"] == "k"
-    assert "file not found" in result["reason"]
-    assert len(json.dumps(result)) < 500
+    assert result.ok is False and result.key == "k"
+    assert "file not found" in result.reason
+    assert len(pickle.dumps(result)) < 500 and len(json.dumps(asdict(result))) < 500
 
 
 # --------------------------------------------------------------------------- Dask

@@ -24,8 +24,8 @@ from govinfo import layout as L
 from govinfo.findings import Finding
 from govinfo.model import MISSING, UNREAD, CellMark, Contact, blank_report
 from govinfo.params import load, parse, save
+from govinfo.publish.tables import active_html, applications_html, review_html
 from govinfo.rules import check, check_region
-from govinfo.tables import active_html, applications_html, review_html
 
 Data = dict[str, Any]
 EXAMPLE = ROOT / "parameters" / "2022" / "shili-jyj.yaml"

@@ -7,7 +7,7 @@ import warnings
 from matplotlib.ft2font import FT2Font
 
 from govinfo import layout as L
-from govinfo.charts import bar_chart, configure_fonts, find_cjk_font, grouped_bar_chart
+from govinfo.publish.charts import bar_chart, configure_fonts, find_cjk_font, grouped_bar_chart
 
 
 def chinese_text() -> str:

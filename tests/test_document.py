@@ -8,8 +8,8 @@ from pathlib import Path
 
 from govinfo import layout as L
 from govinfo import load
-from govinfo.document import fees_statement, markdown_html, part_html, standalone_html
 from govinfo.model import Narrative, Overview, ProcessingFees
+from govinfo.publish.document import fees_statement, markdown_html, part_html, standalone_html
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "parameters/2021/zezhou-xzsp.yaml"
@@ -68,3 +68,13 @@ def test_in_process_page_equals_the_published_page(rendered_site: Path) -> None:
     assert standalone_html(load(example)) == (rendered_site / "2022/shili-zrzyj.html").read_text(
         "utf-8"
     )
+
+
+def test_narrative_cannot_add_headings_to_the_page() -> None:
+    """Found by hypothesis: 六 holding "#" gave the page a second <h1>."""
+    import re
+
+    for text in ("#", "# 标题", "###### 小标题", "标题\n===", "标题\n---"):
+        html = markdown_html(text)
+        assert not re.search(r"<h[1-6]", html), (text, html)
+    assert markdown_html("# 标题") == "<p># 标题</p>\n"

@@ -22,12 +22,12 @@ import pytest
 from bs4 import BeautifulSoup
 
 from govinfo import layout as L
-from govinfo.editor import ReportEditor, preview_html, served_url, tab_of
-from govinfo.editor_fields import css_class
-from govinfo.editor_launcher import EditorLauncher
-from govinfo.editor_state import UnsavedChangesError
+from govinfo.editor.fields import css_class
+from govinfo.editor.launcher import EditorLauncher
+from govinfo.editor.state import UnsavedChangesError
+from govinfo.editor.widget import ReportEditor, preview_html, served_url, tab_of
 from govinfo.params import load, read_mapping
-from govinfo.params_roundtrip import FileChangedError
+from govinfo.params.roundtrip import FileChangedError
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "parameters" / "2021" / "zezhou-xzsp.yaml"
@@ -410,7 +410,7 @@ def test_odd_scalars_survive_a_save(editor_of, seed: Path) -> None:
 def test_a_save_that_would_change_unedited_values_writes_nothing(
     editor_of, seed: Path, monkeypatch
 ) -> None:
-    import govinfo.params_roundtrip as roundtrip
+    import govinfo.params.roundtrip as roundtrip
 
     real = roundtrip.yaml_round_trip
 
@@ -731,7 +731,7 @@ def test_served_url_uses_the_parent_server(tmp_path: Path, monkeypatch) -> None:
 
 
 def test_render_failure_is_a_status_line(editor: ReportEditor, monkeypatch) -> None:
-    import govinfo.pipeline as pipeline
+    import govinfo.publish.pipeline as pipeline
 
     def fail(*args: object, **kwargs: object) -> None:
         raise pipeline.RenderError("notebook failed in cell 3: KeyError: 'x'")
@@ -767,7 +767,7 @@ def test_render_asks_before_saving_an_invalid_edit(editor: ReportEditor, seed: P
 
 
 def test_render_says_what_it_saved(editor: ReportEditor, seed: Path, monkeypatch) -> None:
-    import govinfo.batch as batch
+    import govinfo.batch.record as batch
 
     published: list[Path] = []
 

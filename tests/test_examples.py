@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from govinfo import layout as L
-from govinfo.cli import check_all, find_parameter_files, load_all
 from govinfo.examples import (
     COUNTY_SIZE,
     HANDWRITTEN,
@@ -18,6 +17,7 @@ from govinfo.examples import (
     write_example_county,
     write_reports,
 )
+from govinfo.params.collect import check_all, find_parameter_files, load_all
 from govinfo.rules import check, check_region
 
 ROOT = Path(__file__).resolve().parents[1]

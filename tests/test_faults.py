@@ -27,8 +27,9 @@ import nbformat
 import pytest
 from conftest import ROOT, SEED, Run
 
-from govinfo import files, pipeline
-from govinfo.pipeline import RenderError, render
+from govinfo import files
+from govinfo.publish import pipeline
+from govinfo.publish.pipeline import RenderError, render
 
 PAGES = ("2021/zezhou-xzsp.html", "2021/zezhou-xzsp.ipynb")
 KILL_CELL = "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)  # the kernel dies here"
@@ -174,7 +175,7 @@ def test_full_disk_for_the_manifest_is_one_line_and_the_next_run_recovers(
     assert code == 1, err
     before = (site / "manifest.json").read_bytes()
     (params / "bad.yaml").write_text("schema: govinfo/annual-report@1\nagency: 示例局\n", "utf-8")
-    from govinfo import manifest
+    from govinfo.batch import manifest
 
     real = manifest.atomic_write
 
@@ -336,7 +337,8 @@ def test_a_dask_batch_whose_workers_all_die_ends_with_the_rest_failed(
     import threading
 
     distributed = pytest.importorskip("distributed")
-    from govinfo.batch import Options, run_batch
+    from govinfo.batch.options import Options
+    from govinfo.batch.runner import run_batch
 
     params = tmp_path / "params" / "2021"
     params.mkdir(parents=True)

@@ -31,9 +31,9 @@ from hypothesis import strategies as st
 
 from govinfo import layout as L
 from govinfo.cli import main
-from govinfo.document import standalone_html
 from govinfo.params import parse
-from govinfo.site import CSP, SORT_SCRIPT
+from govinfo.publish.document import standalone_html
+from govinfo.publish.page_kit import CSP, SORT_SCRIPT
 
 # Each is tried in every text field. Markdown fields also get the link tricks' Markdown forms.
 PAYLOADS = (
@@ -347,9 +347,15 @@ def test_any_text_in_any_field_keeps_the_page_well_formed_and_inert(
     assert page.tags["main"] == 1 and page.tags["h1"] == 1
     assert page.tags["section"] == len(L.SECTIONS)
     assert "".join(page.raw["title"]) == report.title
-    # the header, exactly (an HTML parser reads CR and CRLF as LF, as the HTML spec says)
-    header = f"{report.agency}{report.region}".replace("\r\n", "\n").replace("\r", "\n")
-    assert header in "".join(page.text)
+
+    # The header, exactly, up to line breaks: CR is a TEXT-CONTROL error (drafts only), and
+    # nbconvert's and the parser's handling of a bare CR (kept, made LF, or a space when the
+    # text node is only whitespace) is not what this test is about.
+    def unbroken(text: str) -> str:
+        return re.sub(r"[\r\n]", "", text)
+
+    header = unbroken(f"{report.agency}{report.region}")
+    assert header in unbroken("".join(page.text))
 
 
 @settings(max_examples=200, deadline=None)

@@ -63,8 +63,8 @@ def page_html(report: Report, *, charts: bool = True) -> str:
     (matplotlib costs about a second per page), so that the corpus of every example file
     and the property test stay fast; the seed and the sample are published with real charts.
     """
-    from govinfo import charts as C
-    from govinfo import document
+    from govinfo.publish import charts as C
+    from govinfo.publish import document
 
     if charts:
         return document.standalone_html(report)
@@ -149,7 +149,7 @@ def reported(result: ImportResult, cell: Cell) -> bool:
 
 def plain(markdown: str) -> str:
     """Narrative as a reader sees it: rendered, tags gone, whitespace and widths ignored."""
-    from govinfo.document import markdown_html
+    from govinfo.publish.document import markdown_html
 
     text = re.sub(r"<[^>]+>", "", markdown_html(markdown))
     return re.sub(r"\s+", "", fold(html_lib.unescape(text)))
@@ -320,7 +320,7 @@ def markdown_pdf(report: Report, rng: random.Random) -> str:
     """The report as PDF-to-Markdown converters write it: one table per block with generic
     column names, a stray header row from another table, page-number lines inside tables,
     labels split across cells, labels detached from their numbers, and 四 in three tables."""
-    from govinfo.document import fees_statement
+    from govinfo.publish.document import fees_statement
 
     out = [f"# {report.title}", ""]
     o = report.narrative.overview

@@ -36,13 +36,14 @@ import nbformat
 import pytest
 from conftest import SEED, Run
 
-from govinfo import files, kernels, pipeline
-from govinfo.batch import Options
-from govinfo.kernels import ENV_VAR, IpcKernelManager
-from govinfo.workers import start_fork_server
+from govinfo import files
+from govinfo.batch.executors import start_fork_server
+from govinfo.batch.options import Options
+from govinfo.publish import ipc, pipeline
+from govinfo.publish.kernels import ENV_VAR, IpcKernelManager
 
 UID = os.getuid()
-HOST = files._host()[:16]  # as kernels.owner_tag writes it
+HOST = files._host()[:16]  # as ipc.owner_tag writes it
 # <pid>@<host>.<8 characters> then .json (connection file), .fork (the fork server's folder)
 # or -N (a kernel's socket)
 OWNED = re.compile(r"(?P<pid>\d+)@(?P<host>[A-Za-z0-9-]+)\.[A-Za-z0-9_]{8}(\.json|\.fork|-\d+)")
@@ -235,7 +236,7 @@ def test_without_a_short_folder_kernels_use_tcp_and_the_batch_notes_it(
     long = short_tmp / ("x" * 100)
     long.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(long))
-    monkeypatch.setattr(kernels, "SHORT_BASE", long)  # no short folder anywhere
+    monkeypatch.setattr(ipc, "SHORT_BASE", long)  # no short folder anywhere
     km = IpcKernelManager()
     assert km.transport == "tcp" and km.ip in ("127.0.0.1", "localhost")
     assert Path(km.connection_file).parent == private(long)  # the key stays private

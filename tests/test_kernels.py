@@ -13,19 +13,20 @@ import papermill
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from govinfo.kernels import ENV_VAR, ForkKernelManager, ForkServer, KernelsAhead, fast_engine_kwargs
-from govinfo.pipeline import execute, render
+from govinfo.publish.forkserver import ForkServer
+from govinfo.publish.kernels import ENV_VAR, ForkKernelManager, KernelsAhead, fast_engine_kwargs
+from govinfo.publish.pipeline import execute, render
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "parameters/2022/shili-zrzyj.yaml"
 
 PROBE = """
-import os, sys, govinfo.document as doc
+import os, sys, govinfo.publish.document as doc
 assert "leaked" not in globals(), "a variable survived from another agency's kernel"
 assert not hasattr(doc, "LEAKED"), "a module attribute survived from another kernel"
 leaked = doc.LEAKED = True
 history = get_ipython().history_manager.hist_file  # the kernel's own arguments reached it
-print(os.getpid(), os.getppid(), "govinfo.document" in sys.modules, history)
+print(os.getpid(), os.getppid(), "govinfo.publish.document" in sys.modules, history)
 """
 
 

@@ -21,7 +21,7 @@ from bs4 import BeautifulSoup
 from govinfo import layout as L
 from govinfo import load
 from govinfo.cli import main
-from govinfo.pipeline import RenderError, render
+from govinfo.publish.pipeline import RenderError, render
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "parameters/2021/zezhou-xzsp.yaml"

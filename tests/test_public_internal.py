@@ -24,13 +24,13 @@ from conftest import SEED, run_govinfo, write_yaml
 
 from govinfo import layout as L
 from govinfo import load
-from govinfo.document import part_html, standalone_html
-from govinfo.internal import INTERNAL, internal_html
 from govinfo.model import Contact
 from govinfo.params import read_mapping
 from govinfo.places import place_label
+from govinfo.publish.document import part_html, standalone_html
+from govinfo.publish.internal import INTERNAL, internal_html
+from govinfo.publish.site import index_html, write_index
 from govinfo.rules import check
-from govinfo.site import index_html, write_index
 
 CONTACT = {
     "address": "示例省示例县人民路1号",

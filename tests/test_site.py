@@ -11,8 +11,8 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import County
 
-from govinfo.internal import INTERNAL, internal_html
-from govinfo.site import index_html, write_index
+from govinfo.publish.internal import INTERNAL, internal_html
+from govinfo.publish.site import index_html, write_index
 
 
 def entry(agency_id: str, year: int | None, **fields: object) -> dict:

@@ -32,8 +32,8 @@ from conftest import ROOT, Run
 from conftest import run_govinfo as govinfo
 from test_faults import gate_template, wait_for
 
+from govinfo.batch.manifest import Entry, file_sha, split_entries
 from govinfo.files import LOCK_NAME, site_lock
-from govinfo.manifest import Entry, file_sha, split_entries
 
 PARAMETERS = ROOT / "parameters"
 FILES = ("2021/shili-jyj.yaml", "2021/shili-zrzyj.yaml", "2021/zezhou-xzsp.yaml")

@@ -14,7 +14,8 @@ from conftest import County
 
 from govinfo import layout as L
 from govinfo.model import ActiveDisclosure, Report, frozen_mapping
-from govinfo.summary import build, region_part, sum_reports
+from govinfo.publish.region import build, sum_reports
+from govinfo.publish.summary import region_part
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMETERS = ROOT / "parameters"

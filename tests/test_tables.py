@@ -18,8 +18,7 @@ from govinfo import layout as L
 from govinfo.findings import Finding
 from govinfo.model import Report
 from govinfo.params import load, parse
-from govinfo.rules import check
-from govinfo.tables import (
+from govinfo.publish.tables import (
     active_frame,
     active_html,
     applications_frame,
@@ -31,6 +30,7 @@ from govinfo.tables import (
     review_html,
     stylesheet,
 )
+from govinfo.rules import check
 
 Data = dict[str, Any]
 

@@ -25,12 +25,14 @@ import nbformat
 import pytest
 from conftest import SEED, Run, write_yaml
 
-from govinfo import files, pipeline
-from govinfo.batch import Options, Runner
+from govinfo import files
+from govinfo.batch.manifest import Entry
+from govinfo.batch.options import Options
+from govinfo.batch.runner import Runner
 from govinfo.cli import build_parser
 from govinfo.findings import ERROR, WARNING, Finding
-from govinfo.manifest import Entry
 from govinfo.params import parse
+from govinfo.publish import pipeline
 from govinfo.rules import check
 
 Data = dict[str, Any]

@@ -38,7 +38,7 @@ BATCH = ("shili-jyj.yaml", "shili-zrzyj.yaml")
 PACKAGED = ("notebooks/annual_report.ipynb", "notebooks/summary.ipynb")
 # Every file of the nbconvert template (data-files lists them by hand in pyproject.toml).
 TEMPLATE_FILES = sorted(
-    p.name for p in (ROOT / "govinfo/templates/govinfo").iterdir() if p.is_file()
+    p.name for p in (ROOT / "govinfo/publish/templates/govinfo").iterdir() if p.is_file()
 )
 SHARE = "share/jupyter/nbconvert/templates/govinfo"
 LIMIT = 900  # seconds: only so that a hang ends the test instead of CI (never an assertion)
@@ -163,10 +163,10 @@ def test_wheel_carries_the_notebooks_and_the_nbconvert_template(venv: Venv) -> N
         names = set(wheel.namelist())
         for name in PACKAGED:
             # One source: the top-level notebooks/ are links to the package's files, no copies.
-            assert (ROOT / name).resolve() == (ROOT / "govinfo" / name).resolve(), name
-            assert wheel.read(f"govinfo/{name}") == (ROOT / name).read_bytes(), name
+            assert (ROOT / name).resolve() == (ROOT / "govinfo/publish" / name).resolve(), name
+            assert wheel.read(f"govinfo/publish/{name}") == (ROOT / name).read_bytes(), name
         for name in TEMPLATE_FILES:
-            assert f"govinfo/templates/govinfo/{name}" in names
+            assert f"govinfo/publish/templates/govinfo/{name}" in names
             assert any(n.endswith(f".data/data/{SHARE}/{name}") for n in names), name
 
 
@@ -241,7 +241,7 @@ def test_the_nbconvert_template_is_installed_and_install_template_works(
     venv: Venv, rendered_site: Path
 ) -> None:
     package = venv.root / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}"
-    source = package / "site-packages" / "govinfo" / "templates" / "govinfo"
+    source = package / "site-packages" / "govinfo" / "publish" / "templates" / "govinfo"
     for name in TEMPLATE_FILES:  # the wheel's data-files, where nbconvert looks in the venv
         assert (venv.root / SHARE / name).read_bytes() == (source / name).read_bytes(), name
     # Plain nbconvert in the venv finds the template there and makes the same page.

@@ -27,7 +27,7 @@ from ..files import is_safe_id
 from ..findings import ERROR, WARNING, Finding, ParameterError
 from ..model import Report
 from . import sections as S
-from . import tables as T
+from . import table_text as T
 from .assemble import CellKey, Collector, collect_active, collect_applications, collect_review
 from .assemble import mapping_value as _plain
 from .decode import DecodeError, decode
@@ -184,10 +184,10 @@ def import_text(
     start, end = sk.region("active")
     old_active = T.is_old_active(src, start, end)
     collect_active(c, T.read_active(src, start, end, old_active), old_active)
-    start, end = sk.region("applications")
+    start, end = sk.region(L.APPLICATIONS)
     old_apps = T.is_old_applications(src, start, end)
     collect_applications(c, T.read_applications(src, start, end, old_apps))
-    start, end = sk.region("review_litigation")
+    start, end = sk.region(L.REVIEW_LITIGATION)
     collect_review(c, T.read_review(src, start, end))
 
     if not any(v is not None for v in c.cells.values()) and not sk.headings:
@@ -314,17 +314,17 @@ def _mapping(
         # a fee 六 does not state is not read (IMPORT-UNREAD): ``unread``, as a table cell
         "processing_fees": None if fees is None else {k: _plain(v) for k, v in fees.items()},
         "active": active,
-        "applications": {
+        L.APPLICATIONS: {
             "columns": list(L.APPLICATION_COLUMN_KEYS),
             "rows": {
                 r.key: [
-                    _plain(cells[("applications", r.key, c)]) for c in L.APPLICATION_COLUMN_KEYS
+                    _plain(cells[(L.APPLICATIONS, r.key, c)]) for c in L.APPLICATION_COLUMN_KEYS
                 ]
                 for r in L.APPLICATION_ROWS
             },
         },
-        "review_litigation": {
-            g.key: [_plain(cells[("review_litigation", g.key, o)]) for o in L.REVIEW_OUTCOME_KEYS]
+        L.REVIEW_LITIGATION: {
+            g.key: [_plain(cells[(L.REVIEW_LITIGATION, g.key, o)]) for o in L.REVIEW_OUTCOME_KEYS]
             for g in L.CASE_GROUPS
         },
     }

@@ -12,12 +12,12 @@ from decimal import Decimal
 from typing import Any
 
 from .. import layout as L
-from ..findings import ERROR, WARNING, Finding
+from ..findings import ERROR, WARNING, Finding, Severity
 from ..model import UNREAD_MARKER
-from .digits import BLANK, Value, agree
+from .digits import BLANK, Value, _Blank, agree
 from .fields import number
 from .legacy import OLD_OTHER_KEY, old_active_rows
-from .tables import ReviewResult, RowResult
+from .table_text import ReviewResult, RowResult
 
 PUBLISHED_BLANK = "-"  # how an imported published blank is written (its own text is not kept)
 CellKey = tuple[str, str, str | None]
@@ -27,9 +27,9 @@ def expected_cells() -> list[CellKey]:
     """The 200 cells of tables 二, 三 and 四 in the official order."""
     cells: list[CellKey] = [("active", item, measure) for item, measure in L.active_cells()]
     cells += [
-        ("applications", r.key, c.key) for r in L.APPLICATION_ROWS for c in L.APPLICATION_COLUMNS
+        (L.APPLICATIONS, r.key, c.key) for r in L.APPLICATION_ROWS for c in L.APPLICATION_COLUMNS
     ]
-    cells += [("review_litigation", g.key, o.key) for g in L.CASE_GROUPS for o in L.REVIEW_OUTCOMES]
+    cells += [(L.REVIEW_LITIGATION, g.key, o.key) for g in L.CASE_GROUPS for o in L.REVIEW_OUTCOMES]
     return cells
 
 
@@ -37,7 +37,7 @@ def cell_label(cell: CellKey) -> str:
     section, row, column = cell
     if section == "active":
         return L.active_label(row, column)
-    if section == "applications":
+    if section == L.APPLICATIONS:
         label = L.ROW_BY_KEY[row].short
         return f"{label}·{L.COLUMN_BY_KEY[column].label}" if column else label
     group = L.CASE_GROUP_BY_KEY[row].full_label
@@ -49,7 +49,7 @@ def cell_label(cell: CellKey) -> str:
 def row_label(section: str, row: str) -> str:
     if section == "active":
         return L.active_label(row)
-    if section == "applications":
+    if section == L.APPLICATIONS:
         return L.ROW_BY_KEY[row].label
     return L.CASE_GROUP_BY_KEY[row].full_label
 
@@ -62,9 +62,14 @@ class Collector:
         self.problems: list[Finding] = []
 
     def add(
-        self, rule: str, severity: str, where: tuple[str, str | None, str | None], zh: str, en: str
+        self,
+        rule: str,
+        severity: Severity,
+        where: tuple[str, str | None, str | None],
+        zh: str,
+        en: str,
     ) -> None:
-        self.problems.append(Finding(rule, severity, *where, zh, en))  # type: ignore[arg-type]
+        self.problems.append(Finding(rule, severity, *where, zh, en))
 
     def row(self, section: str, row: str, columns: list[str | None], result: RowResult) -> None:
         """Record one row's reading: values the readings agree on, problems for the rest."""
@@ -185,9 +190,9 @@ def collect_active(c: Collector, results: list[RowResult], old: bool) -> None:
     if not old:
         for group in L.ACTIVE_GROUPS:
             columns = [m or None for m, _ in group.measures]
-            for item in group.items:
-                result = next(r for r in results if r.spec.key == item.key)
-                c.row("active", item.key, columns, result)
+            for entry in group.items:
+                result = next(r for r in results if r.spec.key == entry.key)
+                c.row("active", entry.key, columns, result)
         return
     mapped: set[str] = set()
     for result, old_row in zip(results, old_active_rows(), strict=True):
@@ -227,17 +232,17 @@ def collect_applications(c: Collector, results: list[RowResult]) -> None:
     by_key = {r.spec.key: r for r in results}
     for row in L.APPLICATION_ROWS:
         if row.key in by_key:
-            c.row("applications", row.key, columns, by_key[row.key])
+            c.row(L.APPLICATIONS, row.key, columns, by_key[row.key])
         else:
             c.old(
-                ("applications", row.key, None),
+                (L.APPLICATIONS, row.key, None),
                 f"2019 格式表三只有一行“{L.OTHER.label}”，“{row.label}”留空",
                 f"the 2019 table 三 has one row {L.OTHER.label}; {row.key} written unread",
             )
     if OLD_OTHER_KEY in by_key:
         seen = " ".join(by_key[OLD_OTHER_KEY].reading.seen) or "—"
         c.old(
-            ("applications", "other_other", None),
+            (L.APPLICATIONS, "other_other", None),
             f"2019 格式“{L.OTHER.label}”一行的数字（{seen}）无法分配到 2021 格式的三个子项",
             f"the 2019 single row {L.OTHER.label} ({seen}) has no three 2021 rows to go to",
         )
@@ -251,7 +256,7 @@ def collect_review(c: Collector, result: ReviewResult) -> None:
             c.add(
                 "IMPORT-UNREAD",
                 ERROR,
-                ("review_litigation", g.key, None),
+                (L.REVIEW_LITIGATION, g.key, None),
                 f"未找到表四“{g.full_label}”",
                 f"table 四 not found: {g.full_label}",
             )
@@ -265,7 +270,7 @@ def collect_review(c: Collector, result: ReviewResult) -> None:
             c.add(
                 "IMPORT-UNREAD",
                 ERROR,
-                ("review_litigation", g.key, None),
+                (L.REVIEW_LITIGATION, g.key, None),
                 f"{g.full_label}（{where}）：表四读到 {len(reading.seen)} 个数（{seen}），"
                 "应为 15 个，未读取",
                 f"{g.full_label} ({where}): table 四 has {len(reading.seen)} numbers ({seen}) "
@@ -276,23 +281,23 @@ def collect_review(c: Collector, result: ReviewResult) -> None:
         c.add(
             "IMPORT-SPLIT",
             WARNING,
-            ("review_litigation", None, None),
+            (L.REVIEW_LITIGATION, None, None),
             f"表四（{where}）：连写数字已按勾稽关系拆分",
             f"table 四 ({where}): run-together digits split by the identities",
-        )  # type: ignore[arg-type]
+        )
     if result.extra:
         c.add(
             "IMPORT-EXTRA",
             WARNING,
-            ("review_litigation", None, None),
+            (L.REVIEW_LITIGATION, None, None),
             f"表四（{where}）：表格网格外多出的数 {' '.join(result.extra)} 未使用",
             f"table 四 ({where}): values outside the header grid ignored: {' '.join(result.extra)}",
-        )  # type: ignore[arg-type]
+        )
     for gi, g in enumerate(L.CASE_GROUPS):
         for oi, o in enumerate(columns):
             i = gi * n + oi
             c.cell(
-                ("review_litigation", g.key, o),
+                (L.REVIEW_LITIGATION, g.key, o),
                 values[i],
                 ambiguous[i],
                 reading.candidates,
@@ -307,6 +312,6 @@ def mapping_value(value: Value) -> int | Decimal | str:
     which means "not filled in", and never 0."""
     if value is None:
         return UNREAD_MARKER
-    if value is BLANK:
+    if isinstance(value, _Blank):  # (BLANK, the only one)
         return PUBLISHED_BLANK
-    return value  # type: ignore[return-value]
+    return value

@@ -62,12 +62,12 @@ def numeric(value: Value) -> int | Decimal | None:
     """A cell as a number for the identities: blanks count as 0, unread cells as unknown."""
     if value is None:
         return None
-    if value is BLANK:
+    if isinstance(value, _Blank):  # (BLANK, the only one)
         return 0
     if isinstance(value, str):
         digits = "".join(ch for ch in value if ch.isdigit() or ch == ".")
         return Decimal(digits) if digits else None
-    return value  # type: ignore[return-value]
+    return value
 
 
 def satisfies(values: Sequence[Value], groups: Groups) -> bool:
@@ -75,10 +75,10 @@ def satisfies(values: Sequence[Value], groups: Groups) -> bool:
     for start, end in groups:
         if end > len(values):
             continue
-        nums = [numeric(v) for v in values[start:end]]
-        if any(v is None for v in nums):
+        nums = [n for n in map(numeric, values[start:end]) if n is not None]
+        if len(nums) < end - start:  # a cell not known
             continue
-        if sum(nums[:-1]) != nums[-1]:  # type: ignore[arg-type]
+        if sum(nums[:-1]) != nums[-1]:
             return False
     return True
 
@@ -124,7 +124,7 @@ def _enumerate(units: Sequence[Field], n: int, groups: Groups) -> list[Candidate
             return walk(i + 1, 0, values) if _closes(values, groups) else True
         digits = unit.text[off:]
         if cell in sums:
-            total = sum(numeric(v) or 0 for v in prefix[sums[cell] :])  # type: ignore[misc]
+            total = sum(numeric(v) or 0 for v in prefix[sums[cell] :])
             if any(numeric(v) is None for v in prefix[sums[cell] :]):
                 options = range(1, len(digits) + 1)
             else:

@@ -18,8 +18,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from .normalise import BLANK_MARK
+
+# An lxml.html element: lxml ships no types (and lxml-stubs is not installed).
+Element = Any
 
 MAX_TABLE_ROWS = 5_000  # rows of one table
 MAX_TABLE_COLUMNS = 1_000  # columns of one table (HTML's own limit on colspan)
@@ -92,66 +96,66 @@ def html_to_text(markup: str) -> tuple[str, str | None]:
     return text.strip() + "\n", title
 
 
-def _is_chrome(el: object) -> bool:
+def _is_chrome(el: Element) -> bool:
     """Site furniture: navigation, sidebars, footers, scripts (never the report itself)."""
-    if el.tag in _DROP_TAGS:  # type: ignore[attr-defined]
+    if el.tag in _DROP_TAGS:
         return True
-    marks = f"{el.get('class', '')} {el.get('id', '')}"  # type: ignore[attr-defined]
-    navigation = el.get("role") == "navigation" or _CHROME.search(marks)  # type: ignore[attr-defined]
+    marks = f"{el.get('class', '')} {el.get('id', '')}"
+    navigation = el.get("role") == "navigation" or _CHROME.search(marks)
     return bool(navigation) and not _holds_report(el)
 
 
-def _holds_report(el: object) -> bool:
+def _holds_report(el: Element) -> bool:
     """Never drop a container that holds the report itself (a heading or a table of it)."""
-    text = el.text_content()  # type: ignore[attr-defined]
-    return "总体情况" in text or el.find(".//table") is not None  # type: ignore[attr-defined]
+    text = el.text_content()
+    return "总体情况" in text or el.find(".//table") is not None
 
 
 def _inline(text: str | None) -> str:
     return re.sub(r"\s+", " ", text) if text else ""
 
 
-def _walk(el: object, out: list[str], budget: _Budget) -> None:
-    tag = el.tag  # type: ignore[attr-defined]
+def _walk(el: Element, out: list[str], budget: _Budget) -> None:
+    tag = el.tag
     if tag == "table" and not _holds_table(el):
         budget.tables += 1
         out.append("\n\n" + _table(el, budget) + "\n\n")
-        out.append(_inline(el.tail))  # type: ignore[attr-defined]
+        out.append(_inline(el.tail))
         return
     if tag in ("table", "tr", "td", "th", "tbody", "thead"):  # a layout table: its cells
         out.append("\n\n")  # are blocks of the page, not data
-        for child in el:  # type: ignore[attr-defined]
+        for child in el:
             _walk(child, out, budget)
-        out.append("\n\n" + _inline(el.tail))  # type: ignore[attr-defined]
+        out.append("\n\n" + _inline(el.tail))
         return
     if tag == "br":
-        out.append("\n" + _inline(el.tail))  # type: ignore[attr-defined]
+        out.append("\n" + _inline(el.tail))
         return
     block = tag in _BLOCK
     if block:
         out.append("\n\n")
-    out.append(_inline(el.text))  # type: ignore[attr-defined]
-    for child in el:  # type: ignore[attr-defined]
+    out.append(_inline(el.text))
+    for child in el:
         _walk(child, out, budget)
     if block:
         out.append("\n\n")
-    out.append(_inline(el.tail))  # type: ignore[attr-defined]
+    out.append(_inline(el.tail))
 
 
-def _cell_text(cell: object) -> str:
-    text = re.sub(r"\s+", " ", cell.text_content()).strip()  # type: ignore[attr-defined]
+def _cell_text(cell: Element) -> str:
+    text = re.sub(r"\s+", " ", cell.text_content()).strip()
     if text and _NUMERIC.fullmatch(text) and re.search(r"\d", text):
         text = re.sub(r"\s+", "", text)  # a number split across tags or lines
     return text
 
 
-def _holds_table(table: object) -> bool:
+def _holds_table(table: Element) -> bool:
     """A table in one of its cells: a layout table, not data.
 
     Walked in Python, stopping at the first such table: libxml2 sorts the results of an
     XPath query by document order in quadratic time on wide trees (tens of seconds for a
     row of 80,000 cells each holding a table)."""
-    for inner in table.iterdescendants("table"):  # type: ignore[attr-defined]
+    for inner in table.iterdescendants("table"):
         for up in inner.iterancestors():
             if up is table:
                 break
@@ -160,10 +164,10 @@ def _holds_table(table: object) -> bool:
     return False
 
 
-def _rows(table: object) -> list[object]:
+def _rows(table: Element) -> list[Element]:
     """The table's own rows in order (``tr`` in it or in its thead, tbody and tfoot)."""
     rows = []
-    for child in table:  # type: ignore[attr-defined]
+    for child in table:
         if child.tag == "tr":
             rows.append(child)
         elif child.tag in ("thead", "tbody", "tfoot"):
@@ -171,7 +175,7 @@ def _rows(table: object) -> list[object]:
     return rows
 
 
-def _table(table: object, budget: _Budget) -> str:
+def _table(table: Element, budget: _Budget) -> str:
     """The table as tab-separated lines; spanned positions are empty placeholder cells.
 
     Work and memory are bounded by the caps: each grid position is counted before it is
@@ -185,7 +189,7 @@ def _table(table: object, budget: _Budget) -> str:
     grid: list[dict[int, str]] = [{} for _ in rows]
     used = 0
     for r, row in enumerate(rows):
-        cells = [c for c in row if isinstance(c.tag, str) and c.tag in ("td", "th")]  # type: ignore[attr-defined]
+        cells = [c for c in row if isinstance(c.tag, str) and c.tag in ("td", "th")]
         numeric_row = any(c.tag == "td" and _NUMERIC.fullmatch(_cell_text(c) or "x") for c in cells)
         col = 0
         line = grid[r]

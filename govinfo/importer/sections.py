@@ -115,7 +115,8 @@ def _toc_run(src: Source, any_heading: re.Pattern[str], end: int) -> int:
     empty section is followed by one heading; a table of contents by several)."""
     run = 0
     while run < 2:
-        after = _TOC_FILLER.match(src.compact, end).end()
+        filler = _TOC_FILLER.match(src.compact, end)  # always matches (maybe empty)
+        after = filler.end() if filler else end
         m = any_heading.match(src.compact, after)
         if not m:
             break
