@@ -308,6 +308,7 @@ REVIEW_OUTCOMES: tuple[Column, ...] = (
     Column("total", "总计", "总计"),
 )
 REVIEW_OUTCOME_KEYS = tuple(c.key for c in REVIEW_OUTCOMES)
+REVIEW_OUTCOME_BY_KEY = {c.key: c for c in REVIEW_OUTCOMES}
 REVIEW_PARTS = REVIEW_OUTCOME_KEYS[:-1]  # add up to 总计 (identities I5a–c)
 
 REVIEW_HEADER = "行政复议"

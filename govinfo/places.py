@@ -67,7 +67,7 @@ def _table(section: str, row: str | None, column: str | None) -> list[str]:
         if row:
             names.append(L.CASE_GROUP_BY_KEY[row].full_label)
         if column:
-            names.append({o.key: o.label for o in L.REVIEW_OUTCOMES}[column])
+            names.append(L.REVIEW_OUTCOME_BY_KEY[column].label)
     return names
 
 

@@ -144,7 +144,7 @@ def cell_label(section: str, row: str | None = None, column: str | None = None) 
         if row:
             names.append(L.CASE_GROUP_BY_KEY[row].full_label)
         if column:
-            names.append(dict((o.key, o.label) for o in L.REVIEW_OUTCOMES)[column])
+            names.append(L.REVIEW_OUTCOME_BY_KEY[column].label)
     return " ".join((numeral, " · ".join(names))).strip() or section
 
 

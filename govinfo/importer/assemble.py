@@ -43,7 +43,7 @@ def cell_label(cell: CellKey) -> str:
     group = L.CASE_GROUP_BY_KEY[row].full_label
     if column is None:
         return group
-    return f"{group}·{dict((o.key, o.label) for o in L.REVIEW_OUTCOMES)[column]}"
+    return f"{group}·{L.REVIEW_OUTCOME_BY_KEY[column].label}"
 
 
 def row_label(section: str, row: str) -> str:

@@ -579,7 +579,7 @@ def _column_label(section: str, column: str) -> str:
         return dict(L.ACTIVE_MEASURES)[column]
     if section == L.APPLICATIONS:
         return L.COLUMN_BY_KEY[column].label
-    return {o.key: o.label for o in L.REVIEW_OUTCOMES}[column]
+    return L.REVIEW_OUTCOME_BY_KEY[column].label
 
 
 def _in_range(number: int | Decimal) -> bool:

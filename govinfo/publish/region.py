@@ -305,9 +305,8 @@ def cell_name(section: str, row: str | None, column: str | None) -> str:
     elif section == L.REVIEW_LITIGATION:
         if row in L.CASE_GROUP_BY_KEY:
             names.append(L.CASE_GROUP_BY_KEY[row].full_label)
-        outcomes = {o.key: o.label for o in L.REVIEW_OUTCOMES}
-        if column in outcomes:
-            names.append(outcomes[column])
+        if column in L.REVIEW_OUTCOME_BY_KEY:
+            names.append(L.REVIEW_OUTCOME_BY_KEY[column].label)
     elif section == "processing_fees":
         return dict(L.PROCESSING_FEES).get(row or "", FIELD_NAMES[section])
     elif section == "narrative":
