@@ -88,7 +88,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         base = target.parent if target else Path.cwd()
         report = new_report(fields, last_year=args.last_year, base=base)  # unreadable: exit 2
         if target is None:
-            sys.stdout.write(dumps_yaml(report))
+            sys.stdout.write(dumps_yaml(report, labels=True))
             return EXIT_OK
         save_new(report, target, force=args.force)
     except NewReportError as exc:
@@ -130,7 +130,11 @@ def _render_one(path: Path, args: argparse.Namespace) -> int:
 
     try:
         result = render_recorded(
-            path, args.output, allow_invalid=args.allow_invalid, timeout=args.timeout
+            path,
+            args.output,
+            allow_invalid=args.allow_invalid,
+            timeout=args.timeout,
+            formats=args.to,
         )
     except ParameterError as exc:
         print(safe(f"error: {exc}"), file=sys.stderr)
@@ -145,6 +149,8 @@ def _render_one(path: Path, args: argparse.Namespace) -> int:
     errors = sum(f.is_error for f in result.findings)
     note = f" (STAMPED: {errors} error(s))" if errors else ""
     print(safe(f"published {result.html}{note}  [{result.seconds:.1f} s]"))
+    for name, document in result.documents.items():
+        print(safe(f"  {name}: {document}"))
     print(safe(f"  executed notebook: {result.notebook}"))
     return EXIT_OK
 
@@ -168,6 +174,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         progress=args.progress,
         kernels=args.kernels,
+        formats=args.formats,
     )
     try:
         result = run_batch(args.paths, options)
@@ -185,15 +192,40 @@ def cmd_install_template(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_import(args: argparse.Namespace) -> int:
-    """Read published reports (HTML, text, Markdown) into parameter files, nulls for gaps.
+def _import_one(name: str, agency_id: str | None) -> Any:
+    """A published report (HTML, text, Markdown) or a filled collection workbook (.xlsx,
+    :mod:`govinfo.sheets.read`) read into a parameter mapping: either answers ``mapping``,
+    ``summary()``, ``complete`` and its text."""
+    from .importer import import_file
+    from .importer.formats import XLSX, sniff
 
-    Exit 0 when every table cell was read, 1 when some were not (they are null and listed),
-    2 when a file could not be read at all.
+    try:
+        with open(name, "rb") as handle:  # the bytes decide, not the suffix
+            is_workbook = sniff(handle.read(8), name, container=handle) == XLSX
+    except OSError:
+        is_workbook = False  # the importer says why it cannot be read
+    if is_workbook:
+        from .sheets.read import read_workbook
+
+        return read_workbook(name, agency_id=agency_id)
+
+    return import_file(name, agency_id=agency_id)
+
+
+def _import_text(result: Any, form: str) -> str:
+    from .importer.output import dumps
+
+    return result.text(form) if hasattr(result, "text") else dumps(result, form)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Read published reports (HTML, text, Markdown) or filled collection workbooks (xlsx)
+    into parameter files, nulls for gaps.
+
+    Exit 0 when every table cell was read (and a workbook has no error), 1 when some were not
+    (they are null and listed), 2 when a file could not be read at all.
     """
     from .files import atomic_write, is_safe_id, output_path
-    from .importer import import_file
-    from .importer.output import dumps
 
     if args.id and len(args.files) > 1:
         print("error: --id names one agency; give one FILE with it", file=sys.stderr)
@@ -213,7 +245,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     status, texts = EXIT_OK, []
     for name in args.files:
         try:
-            result = import_file(name, agency_id=args.id)
+            result = _import_one(name, args.id)
         except ParameterError as exc:
             print(safe(f"error: {exc}"), file=sys.stderr)
             status = EXIT_UNREADABLE
@@ -225,7 +257,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(safe(result.summary(), lines=True), file=sys.stderr)
         if not result.complete:
             status = max(status, EXIT_FINDINGS)
-        text = dumps(result, form)
+        text = _import_text(result, form)
         if out is None:
             texts.append(text)
             continue
@@ -261,6 +293,73 @@ def cmd_import(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_workbook(args: argparse.Namespace) -> int:
+    """Collection workbooks (:mod:`govinfo.sheets.workbook`): one per parameter file given,
+    and with ``--from`` one per last year's file, for the next year, carried over."""
+    from .files import atomic_write, output_path
+    from .params import load
+    from .params.new import NewReportError, new_report
+    from .sheets.workbook import write_workbook
+    from .sheets.xlsx import UnsafeText
+
+    made: list[tuple[Any, Any]] = []  # (report, previous report or None)
+    try:
+        for path in find_parameter_files(args.paths) if args.paths else []:
+            made.append((load(path), None))
+        for path in find_parameter_files(args.last_year) if args.last_year else []:
+            previous = load(path)
+            made.append((new_report({}, last_year=path, base=path.parent), previous))
+    except (ParameterError, NewReportError) as exc:
+        print(safe(f"error: {exc}"), file=sys.stderr)
+        return EXIT_UNREADABLE
+    if not made:
+        print("error: no parameter file given (PATHS or --from)", file=sys.stderr)
+        return EXIT_UNREADABLE
+    out = Path(args.output)
+    single = len(made) == 1 and out.suffix.lower() == ".xlsx"
+    status = EXIT_OK
+    for report, previous in made:
+        try:
+            target = out if single else output_path(out, report.year, report.agency_id, ".xlsx")
+            if target.exists() and not args.force:
+                raise ValueError(f"{target} exists; use --force to replace it")
+            atomic_write(target, write_workbook(report, previous=previous))
+        except UnsafeText as exc:
+            print(safe(f"error: {report.agency_id}: {exc}"), file=sys.stderr)
+            status = EXIT_UNREADABLE
+            continue
+        except (ValueError, OSError) as exc:
+            print(safe(f"error: {report.agency_id}: {exc}"), file=sys.stderr)
+            status = EXIT_UNREADABLE
+            continue
+        print(safe(f"wrote {target}"))
+    return status
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Every agency's numbers as one workbook (with region sums and findings) or as tidy
+    CSV/Parquet (:mod:`govinfo.sheets.export`)."""
+    from .sheets.export import export_paths
+
+    try:
+        done = export_paths(args.paths, args.to, args.output)
+    except ParameterError as exc:
+        print(safe(f"error: {exc}"), file=sys.stderr)
+        return EXIT_UNREADABLE
+    except OSError as exc:
+        print(safe(f"error: {args.output}: cannot write: {exc.strerror or exc}"), file=sys.stderr)
+        return EXIT_UNREADABLE
+    for name, problem in done.unreadable.items():
+        print(safe(f"warning: {name}: left out: {problem}"), file=sys.stderr)
+    print(
+        safe(
+            f"wrote {done.path}: {done.reports} report(s), {done.summed} summed into their "
+            f"region (valid agency reports only), {len(done.unreadable)} unreadable"
+        )
+    )
+    return EXIT_FINDINGS if done.unreadable else EXIT_OK
+
+
 def seconds(text: str) -> float:
     """``--timeout``: a finite number of seconds above zero. nan and inf would switch the
     timeout off silently, 0 and below would fail every page."""
@@ -283,6 +382,21 @@ def jobs(text: str) -> int:
         raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
     return value
 
+
+def formats(text: str) -> tuple[str, ...]:
+    """``--to`` / ``--formats``: html,docx,pdf (the page is always written)."""
+    from .publish.formats import UnknownFormat, parse_formats
+
+    try:
+        return parse_formats(text)
+    except UnknownFormat as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+FORMATS_HELP = (
+    "formats to write beside each page, comma-separated: html (always), pdf (printed by "
+    "Chromium); default: html"
+)
 
 TRUST_NOTE = (
     "A template is a notebook govinfo executes: its code runs with your rights, so use only "
@@ -329,7 +443,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace an existing file")
     p.set_defaults(func=cmd_new)
 
-    p = sub.add_parser("import", help="read published reports (HTML/text) into parameter files")
+    p = sub.add_parser(
+        "import",
+        help="read published reports (HTML/text) or filled workbooks (xlsx) into parameter files",
+    )
     p.add_argument(
         "files",
         nargs="+",
@@ -344,6 +461,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser(
+        "workbook",
+        help="collection workbooks (xlsx) for departments to fill in",
+        description="Write the collection workbook (Excel/WPS, no macros) of each parameter "
+        "file: the three official tables with protected labels, validated inputs, totals as "
+        "formulas and a 校验 area that shows each failing 勾稽关系. With --from LAST (files or "
+        "folders of last year), one workbook per agency for the next year, the applications "
+        "carried over and the documents in force filled in. Read filled workbooks back with "
+        "`govinfo import x.xlsx`.",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="parameter files or folders")
+    p.add_argument("--from", dest="last_year", nargs="+", metavar="LAST", help="last year's files")
+    p.add_argument("-o", "--output", required=True, help="x.xlsx for one workbook, else a folder")
+    p.add_argument("--force", action="store_true", help="replace existing workbooks")
+    p.set_defaults(func=cmd_workbook)
+
+    p = sub.add_parser(
+        "export",
+        help="every agency's numbers: xlsx (with region sums, findings), csv or parquet (tidy)",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="parameter files or folders")
+    p.add_argument("--to", choices=("xlsx", "csv", "parquet"), default="xlsx")
+    p.add_argument("-o", "--output", required=True, help="the file to write")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser(
         "render", help="publish reports: papermill + nbconvert → OUTDIR/<year>/<id>.html"
     )
     p.add_argument("params", nargs="+", help="parameter files or folders")
@@ -352,6 +494,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-invalid", action="store_true", help="publish despite errors, stamped as a draft"
     )
     p.add_argument("--timeout", type=seconds, default=600, help="seconds per notebook cell")
+    p.add_argument("--to", type=formats, default=("html",), metavar="FORMATS", help=FORMATS_HELP)
     p.set_defaults(func=cmd_render)
 
     p = sub.add_parser(
@@ -370,6 +513,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-j", "--jobs", type=jobs, help="parallel renders (default: number of cores)")
     p.add_argument("--timeout", type=seconds, default=600, help="seconds per notebook cell")
     p.add_argument("--force", action="store_true", help="render everything again")
+    p.add_argument("--formats", type=formats, default=("html",), help=FORMATS_HELP)
     p.add_argument(
         "--allow-invalid", action="store_true", help="publish invalid reports as stamped drafts"
     )

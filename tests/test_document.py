@@ -78,3 +78,53 @@ def test_narrative_cannot_add_headings_to_the_page() -> None:
         html = markdown_html(text)
         assert not re.search(r"<h[1-6]", html), (text, html)
     assert markdown_html("# 标题") == "<p># 标题</p>\n"
+
+
+def test_charts_worth_their_place() -> None:
+    """A chart per thing the tables do not show at a glance, the page shows exactly
+    ``section_charts`` (which the Word document embeds too), and no chart repeats a table:
+    none for 本年处理决定数量 (three numbers) nor for the year-over-year table."""
+    from bs4 import BeautifulSoup
+
+    example = load(ROOT / "parameters/2022/shili-zrzyj.yaml")
+    page = BeautifulSoup(standalone_html(example), "lxml")
+    assert page.select("#s2 img") == [] and page.select(".gi-trends-section img") == []
+    alts = [img["alt"] for img in page.select("figure.gi-chart img")]
+    assert len(alts) == 3
+
+    from govinfo.publish.document import section_charts
+
+    charts = {key: section_charts(example, key) for key in ("active", *SECTIONS_WITH_CHARTS)}
+    assert {key: len(found) for key, found in charts.items()} == {
+        "active": 0,
+        "applications": 2,
+        "review_litigation": 1,
+        "trends": 0,
+    }
+    assert alts == [chart.alt for key in charts for chart in charts[key]]
+    applicants, outcomes = charts["applications"]
+    assert applicants.alt.startswith("条形图：本年新收申请（按申请人类型）。自然人 24 件")
+    assert (
+        "2021年与2022年" in outcomes.alt and "予以公开：2021年 11 件，2022年 14 件" in outcomes.alt
+    )
+    # Without a previous report the outcomes stand alone.
+    alone = section_charts(example.replace(previous=None), "applications")[1]
+    assert alone.alt.startswith("条形图：本年度办理结果（按类别）。予以公开 14 件")
+
+
+SECTIONS_WITH_CHARTS = ("applications", "review_litigation", "trends")
+
+
+def test_comparison_is_headed_once_and_says_unchanged() -> None:
+    from bs4 import BeautifulSoup
+
+    example = load(ROOT / "parameters/2022/shili-zrzyj.yaml")
+    assert example.previous is not None
+    previous = example.previous.with_cell("active", "licensing", None, 1030)  # 2022: 1024
+    page = BeautifulSoup(part_html(example.replace(previous=previous), "trends"), "lxml")
+    assert page.get_text().count(L.TRENDS_HEADING) == 1
+    change = {tr.th.get_text(): tr.find_all("td")[-1].get_text() for tr in page.select("tbody tr")}
+    assert change["其他处理"] == "持平"  # 1 and 1, not "+0"
+    assert change["予以公开"] == "+3"
+    assert change["行政许可"] == "\u22126"  # a true minus sign
+    assert "+0" not in page.get_text()

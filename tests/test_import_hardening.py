@@ -262,10 +262,6 @@ FORMATS: dict[str, tuple[Callable[[], bytes], str]] = {
         lambda: _zip({"[Content_Types].xml": OOXML, "word/document.xml": "<w:document/>"}),
         "a Word document (DOCX); govinfo import does not read DOCX yet",
     ),
-    "report.xlsx": (
-        lambda: _zip({"[Content_Types].xml": OOXML, "xl/workbook.xml": "<workbook/>"}),
-        "an Excel workbook (XLSX); govinfo import does not read XLSX yet",
-    ),
     "report.odt": (
         lambda: _zip({"mimetype": "application/vnd.oasis.opendocument.text", "content.xml": ""}),
         "an OpenDocument text (ODT); govinfo import does not read ODT yet",
@@ -305,6 +301,21 @@ def test_documents_not_read_yet_are_named_by_their_magic_bytes(
     code, out, err = run("import", path)
     assert (code, out) == (2, "")
     assert err.splitlines() == [f"error: {path}: {message} (HTML, text and Markdown only)"]
+
+
+def test_a_damaged_workbook_is_one_line_from_the_workbook_reader(tmp_path: Path, run: Run) -> None:
+    """XLSX is read now (govinfo.sheets.read), whatever its name: a damaged one is refused
+    in one line saying so."""
+    damaged = _zip({"[Content_Types].xml": OOXML, "xl/workbook.xml": "<workbook/>"})
+    for name in ("report.xlsx", "report.html"):
+        path = tmp_path / name
+        path.write_bytes(damaged)
+        code, out, err = run("import", path)
+        assert (code, out) == (2, "")
+        assert err.splitlines() == [
+            f"error: {path}: 文件已损坏，无法读取 / the workbook cannot be read: "
+            "OSError: File contains no valid workbook part"
+        ]
 
 
 def test_the_bytes_decide_not_the_suffix(tmp_path: Path, run: Run) -> None:

@@ -191,7 +191,7 @@ def test_public_index_lists_published_reports_only_and_no_notebook(site: Path) -
     assert hrefs and not [h for h in hrefs if ".ipynb" in h]
     assert "2022/zezhou-xzsp.html" not in hrefs  # the draft
     assert INTERNAL not in html
-    for internal in ("未通过校验", "生成失败", "APP-BALANCE", "错误", "警告", "笔记本"):
+    for internal in ("未通过校验", "生成失败", "缺失", "APP-BALANCE", "错误", "警告", "笔记本"):
         assert internal not in soup.get_text(), internal
     for href in hrefs:
         if not href.startswith("#"):
@@ -287,6 +287,7 @@ def test_internal_page_shows_status_every_finding_notebooks_and_missing(site: Pa
         for r in section.select("tbody tr")
     ]
     assert rows == [
+        ("y2022", f"{OTHER} other-ju", "missing"),  # no 2022 file: first in its year
         ("y2022", "泽州县行政审批服务管理局 zezhou-xzsp", "invalid"),  # the draft
         ("y2021", f"{OTHER} other-ju", "published"),
         ("y2021", "泽州县行政审批服务管理局 zezhou-xzsp", "published"),
@@ -311,12 +312,23 @@ def test_internal_page_shows_status_every_finding_notebooks_and_missing(site: Pa
     assert draft.get_text() == "草稿"
     for href in hrefs:
         assert (site / unquote(href)).is_file(), href
-    # 其他局 reported for 2021 and has no 2022 file: missing, named in 2022, before the table.
+    # 其他局 reported for 2021 and has no 2022 file: missing, a row of 2022 (its 2021 report
+    # linked), named before the table and counted with the statuses.
     year = soup.select_one("#y2022")
-    missing = year.select_one("ul.gi-missing")
-    assert OTHER in missing.get_text() and "other-ju" in missing.get_text()
-    assert missing.find_next("table") is year.select_one("table")
-    assert "缺报 1" in soup.select_one(".gi-meta").get_text()
+    note = year.select_one(".gi-missing-note")
+    assert OTHER in note.get_text()
+    assert note.find_next("table") is year.select_one("table")
+    row = year.select_one('tr[data-status="missing"]')
+    assert row.select_one("td.gi-status").get_text() == "缺失"
+    assert row.select_one('a[href="2021/other-ju.html"]').get_text() == "2021年度报告"
+    assert "缺失 1" in soup.select_one(".gi-meta").get_text()
+    # The draft's row: its first error in Chinese and a link to all its findings.
+    draft_row = year.select_one('tr[data-status="invalid"]')
+    more = draft_row.select_one("td.gi-reason a")
+    count = len(entry(site, 2022, "zezhou-xzsp")["findings"])
+    assert more.get_text() == f"共{count}条，查看全部"
+    assert len(soup.select_one(more["href"]).select("li")) == count
+    assert "applications/" not in draft_row.get_text()
 
 
 def test_internal_page_shows_failures_unreadable_files_and_escapes_everything() -> None:

@@ -92,26 +92,114 @@ def test_internal_page_groups_every_agency_by_year_with_status_counts_and_links(
     assert [s["id"] for s in soup.select("section.gi-year")] == ["y2022", "y2021", "unreadable"]
     assert (
         soup.select_one(".gi-meta").get_text(" ", strip=True)
-        == "共 6 份 已发布 3 未通过校验 2 生成失败 1 缺报 1"  # e-ju: 2021, not 2022
+        == "共 6 份 已发布 3 未通过校验 2 生成失败 1 缺失 1"  # e-ju: 2021, not 2022
     )
     rows = soup.select("#y2022 tbody tr")
-    assert [r["data-status"] for r in rows] == ["published", "published", "failed", "invalid"]
+    assert [r["data-status"] for r in rows] == [
+        "missing",  # e-ju, first: nothing else points at a file that does not exist
+        "published",
+        "published",
+        "failed",
+        "invalid",
+    ]
     failed = soup.select_one('#y2022 tr[data-status="failed"]')
     cells = [td.get_text(strip=True) for td in failed.select("td")]
-    assert cells[3:] == [
+    assert cells == [
         "生成失败",
         "0",
         "2",
+        "notebook failed in cell 4: RuntimeError: boom查看详情",
         "—",
         "失败的笔记本",
-        "notebook failed in cell 4: RuntimeError: boom详情",
+        "示例省示例市示例县",
+        "政府部门",
+        "本机关",
     ]
-    assert failed.select_one("a")["href"] == "2022/c-ju.failed.ipynb"
+    assert failed.select_one('a[href^="#"]')["href"] == "#a2"  # its details
+    assert failed.select_one('a[href$=".ipynb"]')["href"] == "2022/c-ju.failed.ipynb"
     assert soup.select_one('#y2022 a[href="2022/summary.html"]') is not None
     assert "kernel died" in soup.select_one("#y2021 .gi-summary-link").get_text()
     assert "parameters/bad.yaml" in soup.select_one("#unreadable").get_text()
     html = internal_html(SYNTHETIC)
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)" in html
+
+
+def finding(rule: str, section: str, row: str | None, column: str | None, zh: str) -> dict:
+    where = "/".join(part for part in (section, row, column) if part)
+    return {
+        "rule": rule,
+        "severity": "error",
+        "section": section,
+        "row": row,
+        "column": column,
+        "zh": zh,
+        "en": f"{where}: in English",
+        "where": where,
+    }
+
+
+INVALID = entry(
+    "f-ju",
+    2022,
+    status="invalid",
+    errors=3,
+    html=None,
+    notebook=None,
+    reason=(  # as the batch writes it (batch/record.first_error)
+        "APP-BALANCE applications/natural_person: 新收与结转之和不等于办理结果与结转之和"
+        "（共 3 项错误）"
+    ),
+    findings=[
+        finding(
+            "APP-BALANCE",
+            "applications",
+            None,
+            "natural_person",
+            "新收与结转之和不等于办理结果与结转之和",
+        ),
+        finding("APP-TOTAL-COL", "applications", "new", None, "总计列不等于各列之和"),
+        finding("MISSING", "active", "licensing", None, "未填写"),
+    ],
+)
+
+
+def test_internal_rows_show_the_first_error_in_chinese_and_link_all_of_them() -> None:
+    soup = BeautifulSoup(internal_html({"agencies": [INVALID]}), "lxml")
+    row = soup.select_one('tr[data-status="invalid"]')
+    note = row.select_one("td.gi-reason")
+    assert note.get_text().startswith("表三 · 自然人列：新收与结转之和不等于办理结果与结转之和")
+    assert "applications" not in note.get_text() and "APP-BALANCE" not in note.get_text()
+    more = note.select_one("a")
+    assert more.get_text() == "共3条，查看全部"
+    details = soup.select_one(more["href"])  # the link lands on this agency's details …
+    assert details.name == "article" and "示例县f-ju" in details.h4.get_text()
+    items = details.select("li")  # … where every finding is, in Chinese
+    assert len(items) == 3
+    for f in INVALID["findings"]:
+        assert f["zh"] in details.get_text() and f["en"] not in details.get_text()
+    # A reason the batch wrote from a finding, with no findings beside it: in Chinese too.
+    raw = INVALID | {"findings": [], "agency_id": "g-ju"}
+    soup = BeautifulSoup(internal_html({"agencies": [raw]}), "lxml")
+    text = soup.select_one("td.gi-reason").get_text()
+    assert text.startswith("表三 · 自然人列：新收与结转之和") and "applications/" not in text
+    assert soup.select_one("td.gi-reason a").get_text() == "查看详情"
+
+
+def test_missing_agencies_are_rows_of_the_internal_page_only() -> None:
+    soup = BeautifulSoup(internal_html(SYNTHETIC), "lxml")
+    missing = soup.select('tr[data-status="missing"]')
+    assert [(r.find_parent("section")["id"], r.th.get_text(" ", strip=True)) for r in missing] == [
+        ("y2022", "示例县e-ju e-ju")
+    ]
+    cells = [td.get_text(strip=True) for td in missing[0].select("td")]
+    assert cells[:6] == ["缺失", "—", "—", "上年有报告、本年没有参数文件", "2021年度报告", "—"]
+    assert missing[0].select_one("a")["href"] == "2021/e-ju.html"  # last year's report
+    assert "缺失 1" in soup.select_one("#y2022 caption").get_text()
+    note = soup.select_one("#y2022 .gi-missing-note")
+    assert "示例县e-ju" in note.get_text() and note.find_next("table") is not None
+    public = BeautifulSoup(index_html(SYNTHETIC), "lxml")
+    assert not public.select('tr[data-status="missing"]') and "缺失" not in public.get_text()
+    assert "e-ju" not in public.select_one("#y2022").get_text()
 
 
 @pytest.mark.parametrize("build", [index_html, internal_html])
@@ -156,9 +244,7 @@ def test_index_links_resolve_and_nothing_is_fetched(county: County, browser: obj
     page.wait_for_load_state("load")
     assert page.title() == "2022年政府信息公开工作年度报告汇总"
     page.go_back()
-    page.locator("#y2021 tr", has_text="泽州县行政审批服务管理局").get_by_role(
-        "link", name="报告"
-    ).click()
+    page.locator("#y2021 tr").get_by_role("link", name="泽州县行政审批服务管理局").click()
     page.wait_for_load_state("load")
     assert page.title() == "泽州县行政审批服务管理局2021年政府信息公开工作年度报告"
     assert problems == [] and outside == []
@@ -188,13 +274,13 @@ def test_columns_sort_in_the_browser(tmp_path: Path, browser: object) -> None:
 
     warnings = table.get_by_role("button", name="警告")
     warnings.click()
-    assert column(6) == ["0", "2", "9", "10"]  # numbers sort as numbers, not as text
+    assert column(3) == ["—", "0", "2", "9", "10"]  # numbers as numbers; 缺失 has none
     assert warnings.locator("xpath=..").get_attribute("aria-sort") == "ascending"
     warnings.click()
-    assert column(6) == ["10", "9", "2", "0"]
+    assert column(3) == ["10", "9", "2", "0", "—"]
     assert warnings.locator("xpath=..").get_attribute("aria-sort") == "descending"
     table.get_by_role("button", name="状态").click()
-    assert column(4) == ["生成失败", "未通过校验", "已发布", "已发布"]  # by status code
+    assert column(1) == ["生成失败", "未通过校验", "缺失", "已发布", "已发布"]  # by status code
     assert warnings.locator("xpath=..").get_attribute("aria-sort") == "none"
     names = table.get_by_role("button", name="机关")
     names.click()

@@ -105,12 +105,74 @@ def test_units_are_compared_in_a_table_and_charts(county: County) -> None:
     for link in shown.select("table.gi-units a[href]"):
         assert (county.site / "2022" / link["href"]).is_file()
     charts = shown.select("figure.gi-chart img")
-    assert len(charts) >= 5
+    assert len(charts) == 5
     assert all(img["src"].startswith("data:image/png;base64,") for img in charts)
-    alts = " ".join(img["alt"] for img in charts)
-    for title in ("本年新收", "办理结果构成", "行政复议、行政诉讼案件", "行政许可", "行政处罚"):
-        assert title in alts
-    assert "公安局" in alts
+    captions = [c.get_text() for c in shown.select("figure.gi-chart figcaption")]
+    for caption, title in zip(
+        captions,
+        ("本年新收", "本年度办理结果构成", "行政复议、行政诉讼案件", "行政许可", "行政处罚"),
+        strict=True,
+    ):
+        assert caption.startswith(title)
+    assert "公安局" in " ".join(img["alt"] for img in charts)
+
+
+def test_a_chart_of_some_units_says_so_and_names_the_rest(county: County) -> None:
+    """Issue 15: 本年新收…（按单位） drew 10 of 12 units and 办理结果构成 6 of 12, silently."""
+    shown = section(county.site, 2022, COUNTY)
+    units = [th.get_text() for th in shown.select("table.gi-units tbody th")]
+    assert len(units) == 12
+    partial = 0
+    for figure in shown.select("figure.gi-chart"):
+        caption, alt = figure.figcaption.get_text(), figure.img["alt"]
+        assert alt.startswith(f"{'堆积' if '构成' in caption or '案件' in caption else ''}条形图：")
+        assert caption in alt  # the alt text says what the title says
+        drawn, _, rest = alt.partition("其余")
+        n = sum(f"{name} " in drawn for name in units)
+        assert 0 < n <= 10  # at most the top ten drawn
+        if n == len(units):
+            assert caption.endswith("（按单位）") and not rest
+            continue
+        partial += 1
+        assert caption.endswith(f"（前{n}个单位，共{len(units)}个）"), caption
+        assert rest.startswith(f"{len(units) - n}个单位：")
+        assert all(name in rest for name in units if f"{name} " not in drawn)
+    assert partial == 5  # 12 units: every chart shows some of them
+
+
+def test_unit_charts_are_drawn_for_a_phone_with_the_legend_clear_of_the_bars() -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.patches import Rectangle
+    from matplotlib.text import Text
+
+    from govinfo.publish.summary_charts import MIN_POINTS, stacked_figure
+
+    names = ["人力资源和社会保障局", "住房和城乡建设局", "公安局", "教育局", "民政局"]
+    categories = [name for name, _ in L.OUTCOME_CATEGORIES]
+    series = [
+        (c, [float((i + k) % 3) for i in range(len(names))]) for k, c in enumerate(categories)
+    ]
+    for drawn in (series, series[:1]):  # composition, and a ranking
+        fig = stacked_figure(names, drawn)
+        renderer = FigureCanvasAgg(fig).get_renderer()
+        width, _ = fig.get_size_inches()
+        assert width * 100 <= 358  # CSS px: a 390 px phone's column shows it unscaled
+        texts = [t for t in fig.findobj(Text) if t.get_text() and t.get_visible()]
+        assert min(t.get_fontsize() for t in texts) >= MIN_POINTS
+        (ax,) = fig.axes
+        low, high = ax.get_xlim()
+        ticks = [t for t in ax.get_xticks() if low <= t <= high]
+        assert ticks and all(float(t).is_integer() for t in ticks)  # counts: whole ticks
+        if len(drawn) == 1:
+            assert not fig.legends
+            continue
+        legend = fig.legends[0].get_window_extent(renderer)
+        bars = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_width() > 0]
+        assert len(bars) > len(names)
+        for artist in [*bars, *ax.texts]:  # the bars and their value labels
+            assert not legend.overlaps(artist.get_window_extent(renderer))
+        assert legend.y0 >= ax.get_window_extent(renderer).y1  # above the plot, not in it
+        assert fig.bbox.contains(legend.x0, legend.y0) and fig.bbox.contains(legend.x1, legend.y1)
 
 
 # --------------------------------------------------------------------------- in-process

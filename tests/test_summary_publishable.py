@@ -229,7 +229,8 @@ def test_summary_page_links_its_data(county: County) -> None:
     downloads = soup.select_one("nav.gi-downloads")
     assert downloads is not None and "下载数据" in downloads.get_text()
     links = [a["href"] for a in downloads.select("a[href]")]
-    assert links[:3] == [
+    assert links[:4] == [
+        "summary.xlsx",  # every agency's numbers, the sums and the findings (issue 17)
         "summary.active.csv",
         "summary.applications.csv",
         "summary.review_litigation.csv",

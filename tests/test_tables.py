@@ -446,3 +446,88 @@ def test_text_is_escaped_in_cells_and_titles(bad: str) -> None:
     )
     assert td["title"] == f"NEGATIVE: {bad}"
     assert td.find("b") is None
+
+
+# --------------------------------------------------------------------------- narrow screens
+
+# Where each column header may break, written out here (the independent check of
+# tables.header_words): between words only, never inside 商业企业 as 商业企/业.
+HEADER_BREAKS = {
+    "商业企业": "商业|企业",
+    "科研机构": "科研|机构",
+    "社会公益组织": "社会|公益|组织",
+    "法律服务机构": "法律|服务|机构",
+    "法人或其他组织": "法人或|其他|组织",
+    "申请人情况": "申请人|情况",
+    "结果维持": "结果|维持",
+    "结果纠正": "结果|纠正",
+    "其他结果": "其他|结果",
+    "尚未审结": "尚未|审结",
+    "行政复议": "行政|复议",
+    "行政诉讼": "行政诉讼",  # one word to ICU's dictionary too
+    "未经复议直接起诉": "未经|复议|直接|起诉",
+    "复议后起诉": "复议后|起诉",
+    "信息内容": "信息|内容",
+    "本年制发件数": "本年|制发|件数",
+    "本年废止件数": "本年|废止|件数",
+    "现行有效件数": "现行|有效|件数",
+    "本年处理决定数量": "本年|处理|决定|数量",
+    "本年收费金额（单位：万元）": "本年|收费|金额|（单位：万元）",
+}
+
+
+def column_headers(html: str) -> list[Tag]:
+    table = BeautifulSoup(html, "html.parser").table  # lxml's parser nests text in <wbr>
+    assert table is not None
+    return [th for th in table.find_all("th") if th.get("scope") in ("col", "colgroup")]
+
+
+def test_column_headers_break_only_between_words() -> None:
+    report = distinct_report()
+    pages = [
+        active_html(report.active),
+        applications_html(report.applications),
+        review_html(report.review_litigation),
+    ]
+    seen: dict[str, str] = {}
+    for html in pages:
+        for th in column_headers(html):
+            text = th.get_text()
+            seen[text] = "|".join(part.get_text() for part in pieces_of(th))
+    notes = {L.APPLICATION_NOTE, *(g.caption for g in L.ACTIVE_GROUPS)}
+    shown = {text: pieces for text, pieces in seen.items() if text not in notes}
+    short = {text: pieces for text, pieces in shown.items() if len(text) <= 3}
+    assert all(text == pieces for text, pieces in short.items())  # 自然人, 总计, 其他 whole
+    assert {t: p for t, p in shown.items() if t not in short} == HEADER_BREAKS
+
+
+def pieces_of(th: Tag) -> list[BeautifulSoup]:
+    """The header's content cut at its ``<wbr>`` elements (each piece parsed back)."""
+    return [BeautifulSoup(part, "html.parser") for part in th.decode_contents().split("<wbr/>")]
+
+
+def test_tables_scroll_in_their_own_named_box() -> None:
+    report = distinct_report()
+    for key, html in (
+        ("active", active_html(report.active)),
+        (L.APPLICATIONS, applications_html(report.applications)),
+        (L.REVIEW_LITIGATION, review_html(report.review_litigation)),
+    ):
+        box = BeautifulSoup(html, "lxml").body.contents
+        assert len(box) == 1 and box[0].name == "div"
+        wrap = box[0]
+        assert wrap["class"] == ["gi-table-wrap", "gi-keep"] and wrap["role"] == "region"
+        assert wrap["tabindex"] == "0"  # a scrollable region is reachable by keyboard
+        assert wrap["aria-label"] == L.SECTION_BY_KEY[key].title
+        assert [c.name for c in wrap.children] == ["table"]
+
+
+def test_table_three_label_cells_name_the_column_they_start_in() -> None:
+    """gi-c1…gi-c3: report.css keeps the three label columns in view from these."""
+    table = table_of(applications_html(distinct_report().applications))
+    layout = grid(table.find_all("tr"))
+    for line in layout:
+        for column, cell in enumerate(line[:3], 1):
+            starts = column == 1 or line[column - 2] is not cell
+            if cell.name == "th" and starts:
+                assert f"gi-c{column}" in cell["class"], cell.get_text()

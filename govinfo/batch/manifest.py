@@ -41,7 +41,8 @@ MANIFEST_SCHEMA = "govinfo/batch-manifest@1"
 BATCH, RENDER = "batch", "render"  # who wrote an entry (Entry.written_by)
 # The subpackages pages are built from, and the top-level modules above publishing: the
 # layers of pyproject's [tool.importlinter] (see rendering_files).
-RENDERING_PACKAGES = ("publish", "params")
+# sheets: the summary's county workbook (govinfo.batch.workers) is written from it.
+RENDERING_PACKAGES = ("publish", "params", "sheets")
 ABOVE_PUBLISH = frozenset({"__main__.py", "cli.py", "examples.py", "widgets.py"})
 
 
@@ -82,6 +83,7 @@ class Entry(_Record):
     findings: list[dict[str, Any]] = field(default_factory=list)
     html: str | None = None  # relative to OUTDIR
     notebook: str | None = None
+    documents: dict[str, str] = field(default_factory=dict)  # docx, pdf … → relative path
     seconds: float | None = None
     rendered_at: str | None = None
     summable: bool = True
@@ -112,6 +114,7 @@ class SummaryEntry(_Record):
     seconds: float | None = None
     rendered_at: str | None = None
     regions: list[str] = field(default_factory=list)
+    documents: dict[str, str] = field(default_factory=dict)  # the county workbook (xlsx)
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     run: str = ""
 
@@ -200,17 +203,20 @@ def environment(
     }
 
 
-def report_hash(entry: Entry, env: dict[str, Any], allow_invalid: bool) -> str:
-    """Everything one agency's page depends on."""
+def report_hash(
+    entry: Entry, env: dict[str, Any], allow_invalid: bool, formats: Sequence[str] = ("html",)
+) -> str:
+    """Everything one agency's page (and its Word and PDF files) depends on."""
     keys = ("govinfo", "library", "font", "template")
-    return digest(
-        {
-            "file": entry.file_sha,
-            "previous": entry.previous_sha,
-            "env": {k: env[k] for k in keys},
-            "draft": bool(allow_invalid and entry.errors),
-        }
-    )
+    data: dict[str, Any] = {
+        "file": entry.file_sha,
+        "previous": entry.previous_sha,
+        "env": {k: env[k] for k in keys},
+        "draft": bool(allow_invalid and entry.errors),
+    }
+    if tuple(formats) != ("html",):  # so that the hashes of html-only sites stay as they were
+        data["formats"] = list(formats)
+    return digest(data)
 
 
 # --------------------------------------------------------------------------- reading
@@ -270,7 +276,7 @@ def outputs_match(outdir: Path, item: Entry | SummaryEntry) -> bool:
     restored site) is hashed, and when it still matches its record takes the new stat, so
     it is read once, not on every run. No record (a manifest from before hashes were kept)
     means no match: the page is rendered again rather than trusted."""
-    wanted = [r for r in (item.html, item.notebook) if r is not None]
+    wanted = [r for r in (item.html, item.notebook, *item.documents.values()) if r is not None]
     if not wanted or not set(wanted) <= set(item.outputs):
         return False
     fresh: dict[str, dict[str, Any]] = {}

@@ -42,6 +42,7 @@ class Options:
     # Dask: seconds the batch waits with no worker left (or none joined) before it records
     # the unfinished agencies as failed and ends.
     worker_grace: float = 60.0
+    formats: tuple[str, ...] = ("html",)  # the page plus any of govinfo.publish.formats
 
 
 @dataclass

@@ -120,11 +120,13 @@ def record_render(
     entry.errors = sum(f.is_error for f in findings)
     entry.warnings = len(findings) - entry.errors
     entry.reason = first_error(findings)
-    entry.hash = report_hash(entry, environment(template), allow_invalid)
+    formats = ("html", *result.documents)
+    entry.hash = report_hash(entry, environment(template), allow_invalid, formats)
     entry.status = PUBLISHED if not entry.errors else INVALID
     entry.html = relative(outdir, str(result.html))
     entry.notebook = relative(outdir, str(result.notebook))
-    entry.outputs = record_outputs(outdir, entry.html, entry.notebook)
+    entry.documents = {k: relative(outdir, str(v)) for k, v in result.documents.items()}
+    entry.outputs = record_outputs(outdir, entry.html, entry.notebook, *entry.documents.values())
     entry.seconds, entry.rendered_at = round(result.seconds, 2), timestamp()
 
     def replaced(e: Entry) -> bool:

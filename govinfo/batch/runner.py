@@ -123,7 +123,7 @@ class Runner:
 
     def plan_reports(self, old: dict[str, Entry]) -> None:
         for e in self.given:
-            e.hash = report_hash(e, self.env, self.options.allow_invalid)
+            e.hash = report_hash(e, self.env, self.options.allow_invalid, self.options.formats)
             year = e.year
             wants_page = e.summable and (not e.errors or self.options.allow_invalid)
             if not year or not wants_page:
@@ -145,6 +145,7 @@ class Runner:
             else:
                 e.status = PUBLISHED if not e.errors else INVALID
                 e.html, e.notebook = before.html, before.notebook
+                e.documents = before.documents
                 e.seconds, e.rendered_at = before.seconds, before.rendered_at
                 e.outputs = before.outputs
                 e.run = "unchanged"
@@ -163,6 +164,7 @@ class Runner:
             template=str(o.template) if o.template else None,
             timeout=o.timeout,
             engine_kwargs=o.engine_kwargs,
+            formats=o.formats,
         )
 
     def members(self, year: int, *, brief: bool = False) -> list[dict[str, Any]]:
@@ -329,11 +331,15 @@ class Runner:
             assert result.html and result.notebook  # an ok result names both (workers.run_task)
             target.html = relative(self.outdir, result.html)
             target.notebook = relative(self.outdir, result.notebook)
-            target.outputs = record_outputs(self.outdir, target.html, target.notebook)
+            documents = {k: relative(self.outdir, v) for k, v in result.documents.items()}
+            target.documents = documents
+            target.outputs = record_outputs(
+                self.outdir, target.html, target.notebook, *documents.values()
+            )
             if isinstance(task, SummaryTask):
                 target.reason = ""
         else:
-            target.html, target.outputs = None, {}
+            target.html, target.outputs, target.documents = None, {}, {}
             try:  # the id may be the reason it failed: never look outside OUTDIR with it
                 failed = output_path(
                     self.outdir, task.year, task.stem, ".failed.ipynb", site_page=task.site_page

@@ -31,6 +31,7 @@ class ReportTask:
     template: str | None = None
     timeout: float | None = None
     engine_kwargs: dict[str, Any] = field(default_factory=dict)
+    formats: tuple[str, ...] = ("html",)  # html plus any of govinfo.publish.formats
 
     @property
     def stem(self) -> str:
@@ -74,3 +75,4 @@ class TaskResult:
     html: str | None = None
     notebook: str | None = None
     seconds: float | None = None
+    documents: dict[str, str] = field(default_factory=dict)  # format name → file written

@@ -28,9 +28,10 @@ if TYPE_CHECKING:
 # A worker's kernel source when the batch runs a fork server: one kernel booting ahead.
 KERNELS_AHEAD: KernelsAhead | None = None
 
-# A task kind's renderer: the task and the engine's keyword arguments in, the page and its
-# executed notebook out; it raises on any failure (run_task turns that into a result).
-Rendered = tuple[str | Path, str | Path]
+# A task kind's renderer: the task and the engine's keyword arguments in, the page, its
+# executed notebook and its other documents (format name → file) out; it raises on any
+# failure (run_task turns that into a result).
+Rendered = tuple[str | Path, str | Path, dict[str, Path]] | tuple[str | Path, str | Path]
 _T = TypeVar("_T")  # the task dataclass of one kind
 TASK_KINDS: dict[str, Callable[[Any, dict[str, Any]], Rendered]] = {}
 
@@ -49,15 +50,16 @@ def _render_report(task: ReportTask, engine_kwargs: dict[str, Any]) -> Rendered:
         allow_invalid=task.allow_invalid,
         template=task.template,
         timeout=task.timeout,
+        formats=task.formats,
         **engine_kwargs,
     )
-    return result.html, result.notebook
+    return result.html, result.notebook, result.documents
 
 
 def _render_summary(task: SummaryTask, engine_kwargs: dict[str, Any]) -> Rendered:
     from ..publish.summary import render_summary
 
-    return render_summary(
+    html, notebook = render_summary(
         task.year,
         task.agencies,
         task.previous_agencies,
@@ -66,6 +68,16 @@ def _render_summary(task: SummaryTask, engine_kwargs: dict[str, Any]) -> Rendere
         timeout=task.timeout,
         **engine_kwargs,
     )
+    return html, notebook, {"xlsx": _county_workbook(task, Path(html).parent)}
+
+
+def _county_workbook(task: SummaryTask, folder: Path) -> Path:
+    """The year's numbers of every agency, one row each, with the region sums and every
+    finding (:mod:`govinfo.sheets.export`), beside the summary page, which links it."""
+    from ..publish.summary import WORKBOOK_NAME
+    from ..sheets.export import export_paths
+
+    return export_paths([m["file"] for m in task.agencies], "xlsx", folder / WORKBOOK_NAME).path
 
 
 register_task_kind(ReportTask.kind, _render_report)
@@ -86,12 +98,21 @@ def run_task(task: Task) -> TaskResult:
 
         engine_kwargs = {**fast_engine_kwargs(), "kernels": KERNELS_AHEAD}
     try:
-        html, notebook = TASK_KINDS[task.kind](task, engine_kwargs)
+        # (A kind registered before Word and PDF existed answers the page and notebook only.)
+        html, notebook, *more = TASK_KINDS[task.kind](task, engine_kwargs)
+        documents = more[0] if more else {}
     except Exception as exc:
         text = str(exc).strip() or type(exc).__name__
         return TaskResult(task.key, False, reason=text.splitlines()[0], seconds=0.0)
     seconds = round(time.perf_counter() - started, 2)
-    return TaskResult(task.key, True, html=str(html), notebook=str(notebook), seconds=seconds)
+    return TaskResult(
+        task.key,
+        True,
+        html=str(html),
+        notebook=str(notebook),
+        seconds=seconds,
+        documents={name: str(path) for name, path in documents.items()},
+    )
 
 
 def _init_worker() -> None:

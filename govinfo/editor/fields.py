@@ -33,6 +33,7 @@ from ..findings import ERROR, Finding
 from ..model import UNREAD_MARKER
 from ..params import BLANK_MARKS, MAX_DECIMAL_PLACES, MAX_INTEGER_DIGITS
 from ..params.roundtrip import KeyPath, is_absent, value_at
+from ..params.write import FIELD_LABELS
 from ..rules import cells_of
 
 CellKey = tuple[str, str | None, str | None]
@@ -46,16 +47,9 @@ APPS, ACTIVE, REVIEW, FEES, NARRATIVE, CONTACT = (
     L.CONTACT,
 )
 
-# 基本信息: top-level keys of the parameter file with the editor's label for each.
-BASIC_FIELDS: tuple[tuple[str, str], ...] = (
-    ("agency", "机关名称"),
-    ("agency_id", "文件标识"),
-    ("region", "所在地区"),
-    ("kind", "机关类别"),
-    ("scope", "报告范围"),
-    ("year", "报告年度"),
-    ("published", "发布日期"),
-)
+# 基本信息: top-level keys of the parameter file with the editor's label for each (the
+# same labels a new file carries as comments).
+BASIC_FIELDS: tuple[tuple[str, str], ...] = tuple(FIELD_LABELS.items())
 BASIC_LABELS = dict(BASIC_FIELDS)
 INTRO_LABEL = "导语（小标题前的文字）"
 FEES_SWITCH_LABEL = "报告信息处理费"

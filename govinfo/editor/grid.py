@@ -178,7 +178,8 @@ def applications_grid(fields: Fields) -> W.GridBox:
             _cell(fields, (APPS, row.key, c.key), **_place(line, first + i))
             for i, c in enumerate(cols)
         )
-    return _grid(children, "5.5em 6.5em minmax(12em, 22em) repeat(7, 5.6em)", L.APPLICATIONS)
+    # Narrow enough that the 总计 column shows beside JupyterLab's file browser at 1280 px.
+    return _grid(children, "4.6em 5.6em minmax(10em, 20em) repeat(7, 4.8em)", L.APPLICATIONS)
 
 
 # --------------------------------------------------------------------------- 表四
@@ -216,7 +217,7 @@ def basic_form(fields: Fields) -> W.VBox:
         common: dict[str, Any] = {"description": label, "style": LABEL_STYLE}
         if key in ("kind", "scope"):
             choices = L.KINDS if key == "kind" else L.SCOPES
-            options = [(f"{text}（{k}）", k) for k, text in choices.items()]
+            options = [(text, k) for k, text in choices.items()]  # the file's key stays hidden
             widget: W.Widget = W.Dropdown(options=options, **common)
         elif key == "year":
             widget = NumberText(continuous_update=True, **common)

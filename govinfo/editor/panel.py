@@ -70,14 +70,56 @@ def served_url(path: Path) -> str | None:
     return None
 
 
+# The editor's own additions to its stylesheet (templates/site/editor.css): the dock that
+# stays in view, the findings list, the progress of a render, the launcher's rows.
+DOCK_CSS = """
+.gi-editor .gi-dock { position: sticky; top: 0; z-index: 10; padding: 4px 6px 6px;
+  background: var(--jp-layout-color0, #fff); border-bottom: 1px solid #bbb;
+  box-shadow: 0 2px 6px rgba(0, 0, 0, 0.08); }
+.jp-OutputArea:has(.gi-editor), .jp-OutputArea-child:has(.gi-editor),
+.jp-OutputArea-output:has(.gi-editor), .gi-launcher, .gi-launcher .widget-box:has(.gi-editor),
+.gi-editor { overflow: visible !important; }
+.gi-editor .gi-findings-summary { font-size: 1.05em; margin: 2px 0; }
+.gi-editor .gi-findings-summary .gi-count-error { color: #9b1c1c; font-weight: 700; }
+.gi-editor .gi-findings-summary .gi-count-warning { color: #7a5d00; font-weight: 700; }
+.gi-editor .gi-findings-summary .gi-count-ok { color: #1e6b2f; font-weight: 700; }
+.gi-editor .gi-findings-rows { max-height: 8em; overflow-y: auto; }
+.gi-editor .gi-findings-rows > .gi-finding { flex: none; min-height: 2em; }
+.gi-editor .gi-finding { align-items: center; gap: 6px; }
+.gi-editor .gi-findings-panel .gi-finding .widget-button { min-width: 4.5em; width: 4.5em; }
+.gi-editor .gi-finding .widget-html-content { white-space: normal; line-height: 1.4; }
+.gi-editor .gi-rule { color: #777; font-size: 0.85em; margin-left: 0.5em; }
+.gi-editor .gi-progress { align-items: center; gap: 8px; padding: 4px 0; color: #1f4e8c; }
+.gi-editor .gi-progress .widget-html-content { display: flex; align-items: center; gap: 8px; }
+.gi-editor .gi-spinner { width: 14px; height: 14px; border: 3px solid #c9d8ef;
+  border-top-color: #1f4e8c; border-radius: 50%; animation: gi-spin 0.9s linear infinite;
+  display: inline-block; flex: none; }
+@keyframes gi-spin { to { transform: rotate(360deg); } }
+.gi-editor .gi-progress-time { color: #555; font-size: 0.9em; }
+.gi-editor .gi-status-info { color: #1f4e8c; }
+.gi-editor .gi-technical, .gi-launcher .gi-technical { font-size: 0.85em; color: #555; }
+.gi-editor a.gi-report-link { font-weight: 700; color: #1f4e8c; text-decoration: underline; }
+.jp-CodeCell:has(.gi-launcher) .jp-Cell-inputWrapper { display: none; }
+.gi-editor .gi-title h2 { margin: 0.4em 0 0.1em; }
+.gi-editor .gi-title code { color: #555; font-size: 0.85em; }
+.gi-launcher .gi-launcher-row { align-items: center; flex-wrap: wrap; gap: 4px 8px; }
+.gi-launcher .gi-launcher-target { color: #555; font-size: 0.9em; }
+.gi-launcher .gi-status-error { color: #9b1c1c; }
+.gi-launcher .gi-status-ok { color: #1e6b2f; }
+"""
+
+
 class FindingsPanel(W.VBox):
-    """校验结果: a summary line and one row per finding, errors first; clicking a rule's
-    button calls ``on_click(finding)`` (the editor shows its cells)."""
+    """校验结果: a count line and one row per finding, errors first; 定位 on a row calls
+    ``on_click(finding)`` (the editor shows its cells). Short enough to stay in view above
+    the tables: the rows scroll inside their own box."""
 
     def __init__(self, on_click: Callable[[Finding], Any]) -> None:
         self.summary = W.HTML()
+        self.summary.add_class("gi-findings-summary")
         self.rows = W.VBox()
-        super().__init__([W.HTML("<h3>校验结果</h3>"), self.summary, self.rows])
+        self.rows.add_class("gi-findings-rows")
+        super().__init__([self.summary, self.rows])
         self.add_class("gi-findings-panel")
         self.on_click = on_click
         self._shown: list[Finding] | None = None
@@ -87,12 +129,7 @@ class FindingsPanel(W.VBox):
         if ordered == self._shown:
             return
         self._shown = ordered
-        errors = sum(f.is_error for f in ordered)
-        if ordered:
-            text = f"{errors} 个错误，{len(ordered) - errors} 个警告（点击规则名定位到单元格）"
-        else:
-            text = "未发现问题（所有勾稽关系均成立）。"
-        self.summary.value = escape(text)
+        self.summary.value = findings_summary(ordered)
         old = self.rows.children
         self.rows.children = [self._row(f) for f in ordered]
         for row in old:
@@ -101,15 +138,33 @@ class FindingsPanel(W.VBox):
             row.close()
 
     def _row(self, finding: Finding) -> W.HBox:
-        button = W.Button(description=finding.rule, tooltip=finding.en)
+        place = finding_place(finding)
+        button = W.Button(description="定位", tooltip=f"跳到{place}")
         button.add_class(f"gi-finding-{finding.severity}")
         button.add_class(f"gi-finding-{finding.rule}")
         button.on_click(lambda _: self.on_click(finding))
-        place = escape(finding_place(finding))
-        text = W.HTML(f"<b>{place}</b>：{escape(finding.zh)}")
+        rule = f'<span class="gi-rule">{escape(finding.rule)}</span>'
+        text = W.HTML(f"<b>{escape(place)}</b>：{escape(finding.zh)}{rule}")
         row = W.HBox([button, text])
         row.add_class("gi-finding")
+        row.finding = finding  # for tests and tools
         return row
+
+
+def findings_summary(findings: list[Finding]) -> str:
+    """The count line of 校验结果 (HTML)."""
+    errors = sum(f.is_error for f in findings)
+    warnings = len(findings) - errors
+    if not findings:
+        return (
+            '<b>校验结果</b>：<span class="gi-count-ok">未发现问题</span>（所有勾稽关系均成立）。'
+        )
+    counts = []
+    if errors:
+        counts.append(f'<span class="gi-count-error">{errors} 个错误</span>')
+    if warnings:
+        counts.append(f'<span class="gi-count-warning">{warnings} 个警告</span>')
+    return f"<b>校验结果</b>：{'，'.join(counts)}（点“定位”跳到相应的单元格）"
 
 
 def paste_status_html(result: PasteResult) -> str:

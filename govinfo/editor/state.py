@@ -51,6 +51,15 @@ class UnsavedChangesError(Exception):
     """Reverting or opening another file would discard edits not yet saved."""
 
 
+class NotANumberError(ValueError):
+    """Save refused: number fields hold typed text that is no number (``cells``)."""
+
+    def __init__(self, cells: dict[CellKey, Unreadable]) -> None:
+        self.cells = cells
+        named = "；".join(f"{cell_label(*k)}：“{u.text}”" for k, u in cells.items())
+        super().__init__(f"未保存：以下内容不是数字，请改正后再点“保存”：{named}")
+
+
 class EditSession:
     """A parameter file being edited (``EditSession.open(path)``), or a report not yet in a
     file (``EditSession.of_report(report)``)."""
@@ -242,11 +251,10 @@ class EditSession:
         (both unless ``overwrite``); RoundTripError when the text would not read back.
         """
         if self.unreadable:
-            named = "；".join(f"{cell_label(*k)}：“{u.text}”" for k, u in self.unreadable.items())
-            raise ValueError(f"未保存：以下内容不是数字，请先改正 / not saved: {named}")
+            raise NotANumberError(dict(self.unreadable))
         target = Path(path) if path else self.path
         if target is None:
-            raise ValueError("no file to save to: pass a path")
+            raise ValueError("未保存：这份报告还没有文件，请指定保存到哪个文件")
         edits = {cell_path(k): v for k, v in self.edits.items()}
         self.opened = save_edits(
             target, edits, opened=self.opened, base=self.base, overwrite=overwrite

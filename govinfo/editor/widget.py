@@ -26,9 +26,17 @@ How it works:
   always current; the panel, the highlight classes (``gi-error`` / ``gi-warning``) and the
   preview follow after a short debounce in a running kernel, or at once with no event loop
   (tests); :meth:`ReportEditor.refresh` brings them up to date synchronously.
+* Findings stay in view: the toolbar, the status line and 校验结果 (a count and the
+  findings, errors first) sit in a dock above the tables that stays at the top of the
+  notebook while the tables scroll, so a cell edited in the first rows of 表三 shows its
+  finding at once.
 * 生成报告 saves pending edits (an invalid edit only if the user confirms 仍然保存, and then
   no report is made), says what it saved, then publishes like ``govinfo render`` (under the
-  site lock, recorded in the site's manifest: :func:`govinfo.batch.record.render_into_site`).
+  site lock, recorded in the site's manifest: :func:`govinfo.batch.record.render_into_site`)
+  in a thread beside the kernel (:mod:`govinfo.editor.progress`): a spinner and the seconds
+  so far while it runs, then a link to the page.
+* Every message is Chinese and says what to do next (:mod:`govinfo.editor.messages`): the
+  pipeline's command-line lines ("use --allow-invalid") are never shown.
 
 The notebook's front page (a path box with 打开 and 新建) is :mod:`govinfo.editor.launcher`.
 """
@@ -45,9 +53,10 @@ from typing import Any
 import ipywidgets as W
 
 from .. import layout as L
-from ..findings import Finding, ParameterError
+from ..findings import Finding
 from ..model import Report
-from ..params.roundtrip import FileChangedError, RoundTripError
+from ..params.roundtrip import RoundTripError
+from .actions import FileActions, render_saved
 from .fields import (
     APPS,
     BASIC_LABELS,
@@ -73,12 +82,19 @@ from .grid import (
     overview_form,
     review_grid,
 )
-from .panel import FindingsPanel, finding_place, paste_status_html, preview_html, served_url
+from .panel import (
+    DOCK_CSS,
+    FindingsPanel,
+    finding_place,
+    paste_status_html,
+    preview_html,
+    served_url,
+)
 from .paste import PasteResult, paste_notes, read_paste
+from .progress import Progress
 from .state import EditSession, UnsavedChangesError
 
 SEVERITIES = ("error", "warning")
-USER_ERRORS = (ParameterError, OSError, ValueError, FileChangedError, UnsavedChangesError)
 
 # The tabs: (title, heading shown in the tab). Numerals and headings come from the layout.
 _S = L.SECTION_BY_KEY
@@ -216,7 +232,7 @@ class ReportEditor(W.VBox):
         target = self.session.save(path, overwrite=overwrite)
         self.confirm.dismiss()
         errors = sum(f.is_error for f in self.findings)
-        note = f"，{errors} 个错误尚未解决" if errors else ""
+        note = f"，{errors} 个错误尚未解决，改正后才能生成报告" if errors else ""
         self._status(f"已保存 {target}（修改 {changes} 处{note}）", ok=not errors)
         self.refresh()
         return target
@@ -224,9 +240,9 @@ class ReportEditor(W.VBox):
     def revert(self, *, discard: bool = False) -> None:
         """Read the file again. With unsaved edits, UnsavedChangesError unless ``discard``."""
         if self.path is None:
-            raise ValueError("no file to revert to")
+            raise ValueError("这份报告还没有文件，无法还原")
         if self.dirty and not discard:
-            raise UnsavedChangesError(f"{self.path}: 有未保存的修改 / unsaved edits")
+            raise UnsavedChangesError(f"{self.path} 有未保存的修改：先保存，或选择放弃修改")
         self.session = EditSession.open(self.path)
         self.confirm.dismiss()
         self._sync(list(self._fields))
@@ -272,17 +288,20 @@ class ReportEditor(W.VBox):
         ``govinfo.publish.pipeline.RenderError`` (the message is for the user), including its
         ``InvalidReport`` when an error rule fails.
         """
-        from ..batch.record import render_into_site  # the pipeline is heavy and only needed here
-
         if self.path is None or self.dirty:
             errors = sum(f.is_error for f in self.findings)
             if errors:
-                raise ValueError(f"{errors} 个错误：未保存，未生成报告 / {errors} error(s)")
+                raise ValueError(
+                    f"有 {errors} 个错误：未保存，未生成报告。请先改正校验结果中的错误"
+                )
             self.save()
         assert self.path is not None
-        # Under the site lock and recorded in its manifest, like `govinfo render`.
-        result = render_into_site(self.path, self.outdir, allow_invalid=False)
-        return Path(result.html)
+        return render_saved(self.path, self.outdir)
+
+    @property
+    def rendering(self) -> bool:
+        """True while 生成报告 runs in the background."""
+        return self.progress.running
 
     def show_finding(self, finding: Finding) -> list[CellKey]:
         """Switch to the finding's tab, outline its inputs and focus the first editable one."""
@@ -314,11 +333,14 @@ class ReportEditor(W.VBox):
         self.recompute_button = self._button("重算总计", "calculator", "Recompute every total")
         self.status = W.HTML()
         self.status.add_class("gi-status")
+        self.progress = Progress()
         self.confirm = ConfirmBar()
-        self.save_button.on_click(lambda _: self._guard(self._on_save))
-        self.revert_button.on_click(lambda _: self._guard(self._on_revert))
-        self.render_button.on_click(lambda _: self._guard(self._on_render))
-        self.recompute_button.on_click(lambda _: self._guard(self.recompute_totals))
+        self.actions = FileActions(self)
+        act = self.actions
+        self.save_button.on_click(lambda _: act.guard(act.on_save, "保存"))
+        self.revert_button.on_click(lambda _: act.guard(act.on_revert, "还原"))
+        self.render_button.on_click(lambda _: act.guard(act.on_render, "生成报告"))
+        self.recompute_button.on_click(lambda _: act.guard(self.recompute_totals))
         toolbar = W.HBox(
             [self.save_button, self.revert_button, self.render_button, self.recompute_button]
         )
@@ -342,6 +364,10 @@ class ReportEditor(W.VBox):
         self.findings_panel = FindingsPanel(self.show_finding)
         self.findings_summary = self.findings_panel.summary
         self.findings_list = self.findings_panel.rows
+        # What must stay in view while the tables scroll: the buttons, what they did, the
+        # question they ask, and 校验结果.
+        self.dock = W.VBox([toolbar, self.status, self.progress, self.confirm, self.findings_panel])
+        self.dock.add_class("gi-dock")
 
         self.preview = W.HTML()
         self.preview.add_class("gi-preview-box")
@@ -349,13 +375,10 @@ class ReportEditor(W.VBox):
         preview.selected_index = 0
 
         self.children = [
-            W.HTML(f"<style>{EDITOR_CSS}</style>"),
+            W.HTML(f"<style>{EDITOR_CSS}{DOCK_CSS}</style>"),
             self.title,
-            toolbar,
-            self.status,
-            self.confirm,
+            self.dock,
             self.tabs,
-            self.findings_panel,
             preview,
         ]
         for key, widget in fields.items():
@@ -421,104 +444,8 @@ class ReportEditor(W.VBox):
         self._pending = loop.call_later(self.debounce, self._guard, self.refresh)
 
     def _guard(self, action: Callable[[], Any], *_: Any) -> None:
-        """Run a button action; user-facing failures become a status line, not a traceback."""
-        try:
-            action()
-        except USER_ERRORS as exc:
-            self._status(str(exc), ok=False)
-
-    def _on_save(self, then: Callable[[], Any] | None = None) -> bool:
-        """保存: a file changed on disk since it was opened is not overwritten without a choice."""
-        try:
-            self.save()
-        except FileChangedError:
-            self.confirm.ask(
-                f"{self.path} 在打开后已被其他程序修改。重新读取：显示磁盘上的内容，"
-                "放弃这里未保存的修改；仍然覆盖：用这里的内容替换磁盘上的文件。",
-                [
-                    (
-                        "重新读取",
-                        "reload",
-                        partial(self._guard, partial(self.revert, discard=True)),
-                    ),
-                    ("仍然覆盖", "overwrite", partial(self._guard, partial(self._overwrite, then))),
-                ],
-            )
-            self._status("未保存：文件已被其他程序修改", ok=False)
-            return False
-        if then is not None:
-            then()
-        return True
-
-    def _overwrite(self, then: Callable[[], Any] | None) -> None:
-        self.save(overwrite=True)
-        if then is not None:
-            then()
-
-    def _on_revert(self) -> None:
-        """还原: unsaved edits are discarded only when the user says so."""
-        if not self.dirty:
-            self.revert()
-            return
-        self.confirm.ask(
-            f"有未保存的修改。放弃这些修改并重新读取 {self.path}？",
-            [
-                ("放弃修改", "discard", partial(self._guard, partial(self.revert, discard=True))),
-                ("取消", "cancel", partial(self._status, "已取消：修改仍在，尚未保存")),
-            ],
-        )
-
-    def _on_render(self) -> None:
-        """生成报告: save (an invalid edit only when the user chooses to), say so, publish."""
-        if self.session.unreadable:
-            self.save()  # refused with the cells named
-        if self.dirty:
-            errors = sum(f.is_error for f in self.findings)
-            if errors:
-                self.confirm.ask(
-                    f"当前修改有 {errors} 个错误，不能生成报告。仍然保存这些修改（不生成报告）？",
-                    [
-                        ("仍然保存", "save-invalid", partial(self._guard, self._on_save)),
-                        ("取消", "cancel", partial(self._status, "已取消：未保存，未生成报告")),
-                    ],
-                )
-                self._status(f"未保存，未生成报告：{errors} 个错误（见校验结果）", ok=False)
-                return
-            self._on_save(then=partial(self._publish, saved=True))
-            return
-        self._publish(saved=False)
-
-    def _publish(self, saved: bool) -> None:
-        from ..files import SiteBusy
-        from ..publish.pipeline import InvalidReport, RenderError
-
-        done = self.status.value if saved else ""
-        self._status("正在生成报告……")
-        try:
-            html = self.render()
-        except InvalidReport as exc:
-            errors = sum(f.is_error for f in exc.findings)
-            self._status_after(done, f"生成失败：文件有 {errors} 个错误，未生成报告", ok=False)
-            return
-        except SiteBusy as exc:
-            self._status_after(
-                done,
-                f"生成失败：输出目录正被另一个 govinfo 任务使用，请稍后再试（{exc}）",
-                ok=False,
-            )
-            return
-        except (RenderError, *USER_ERRORS) as exc:
-            self._status_after(done, f"生成失败：{exc}", ok=False)
-            return
-        url = served_url(html)
-        link = f'<a href="{escape(url)}" target="_blank">{escape(html.name)}</a> ' if url else ""
-        body = f'<span class="gi-status-ok">已生成：{link}<code>{escape(str(html))}</code></span>'
-        self.status.value = (done + "<br>" if done else "") + body
-
-    def _status_after(self, before: str, text: str, ok: bool) -> None:
-        self._status(text, ok=ok)
-        if before:
-            self.status.value = before + "<br>" + self.status.value
+        """Run an action; a failure the user can resolve becomes a Chinese status line."""
+        self.actions.guard(action)
 
     # ------------------------------------------------------------------ display
 
@@ -578,12 +505,11 @@ class ReportEditor(W.VBox):
 
     def _show_title(self) -> None:
         mark = " <span class='gi-dirty'>● 未保存</span>" if self.dirty else ""
-        where = f"<br><code>{escape(str(self.path))}</code>" if self.path else ""
+        where = f"<code>{escape(str(self.path))}</code>" if self.path else ""
         self.title.value = f"<h2>{escape(self.report.title)}{mark}</h2>{where}"
 
     def _status(self, text: str, ok: bool | None = None) -> None:
-        cls = {True: "gi-status-ok", False: "gi-status-error", None: ""}[ok]
-        self.status.value = f'<span class="{cls}">{escape(text)}</span>'
+        self.actions.say(text, ok)
 
 
 __all__ = [

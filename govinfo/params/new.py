@@ -3,7 +3,9 @@
 Both refuse the same ids (:func:`govinfo.files.is_safe_id`, rule AGENCY-ID), ask the parser
 and the rules whether the skeleton would fail for another reason than being unfilled, and
 never replace an existing file unless told to. A refusal is a :class:`NewReportError`
-carrying the command line's English line and the editor's Chinese one.
+carrying the command line's English line and the editor's Chinese one. The file is written
+with each key's Chinese label as a comment (:func:`govinfo.params.write.key_labels`), so a
+file edited by hand explains itself; print :func:`new_text` for the same text.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from ..files import RESERVED_NAMES, is_safe_id
 from ..model import Report, blank_report, next_year
 from ..rules import check
 from .parse import load, parse
-from .write import save, to_mapping
+from .write import dumps_yaml, save, to_mapping
 
 # Findings a fresh skeleton has by design: every cell still to be filled in.
 UNFILLED = frozenset({"MISSING", "NARRATIVE-EMPTY"})
@@ -68,10 +70,17 @@ def new_report(
     return report
 
 
+def new_text(report: Report) -> str:
+    """The new file's YAML text, each key followed by its Chinese label as a comment."""
+    return dumps_yaml(report, labels=True)
+
+
 def save_new(report: Report, path: str | Path, *, force: bool = False) -> Path:
-    """Write the new report atomically; an existing file is replaced only with ``force``."""
+    """Write the new report atomically, labelled (YAML; JSON has no comments); an existing
+    file is replaced only with ``force``."""
     path = Path(path)
     if path.exists() and not force:
         en = f"{path} exists; use --force to replace it"
-        raise NewReportError(en, f"{path} 已存在：请直接打开")
-    return save(report, path)
+        zh = f"{path} 已存在：要编辑它请点“打开”；要新建另一份，请改文件标识或报告年度"
+        raise NewReportError(en, zh)
+    return save(report, path, labels=True)

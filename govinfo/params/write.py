@@ -4,6 +4,12 @@
 A cell's mark is written as it was read (``null``, ``/``, ``unread``), so that a save never
 turns a hole into a zero. The editor's saves, which keep comments and unknown keys, go
 through :mod:`govinfo.params.roundtrip` instead.
+
+A new file (``govinfo new``, the editor's 新建) is written with ``labels=True``: each key
+carries its Chinese label as a comment (:func:`key_labels`, from :mod:`govinfo.layout`), so
+that someone editing the file by hand sees ``withheld_three_safety_one_stability`` explained
+as 危及“三安全一稳定”. Comments change nothing that is read, and the editor's round trip keeps
+them.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -26,6 +33,17 @@ from ..model import (
     Number,
     Report,
 )
+
+# The top-level fields of a file that are no table: their Chinese names (the editor's labels).
+FIELD_LABELS: dict[str, str] = {
+    "agency": "机关名称",
+    "agency_id": "文件标识",
+    "region": "所在地区",
+    "kind": "机关类别",
+    "scope": "报告范围",
+    "year": "报告年度",
+    "published": "发布日期",
+}
 
 # --------------------------------------------------------------------------- writing
 
@@ -149,8 +167,133 @@ def dumps_mapping(data: Mapping[str, Any], form: str = "yaml") -> str:
     return yaml.dump(dict(data), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
 
 
-def dumps_yaml(report: Report) -> str:
-    return dumps_mapping(to_mapping(report), "yaml")
+def dumps_yaml(report: Report, *, labels: bool = False) -> str:
+    """The report as YAML; with ``labels``, each key followed by its Chinese label."""
+    text = dumps_mapping(to_mapping(report), "yaml")
+    return label_comments(text) if labels else text
+
+
+# --------------------------------------------------------------------------- labels
+
+KeyPath = tuple[str, ...]
+LABEL_AT_END_WIDTH = 100  # columns: a longer line gets its label on the line above
+
+
+def _choices(label: str, choices: Mapping[str, str]) -> str:
+    return f"{label}：" + "，".join(f"{key} {text}" for key, text in choices.items())
+
+
+def key_labels() -> dict[KeyPath, str]:
+    """The Chinese label of every key a parameter file can hold, by its path in the file.
+
+    A row of numbers is labelled with its row; the order of its numbers is named once, on
+    the key that holds the rows (``columns`` of 三, the key of 四).
+    """
+    sections = L.SECTION_BY_KEY
+    labels: dict[KeyPath, str] = {("schema",): "文件格式版本（不要修改）"}
+    labels.update({(key,): label for key, label in FIELD_LABELS.items()})
+    labels[("agency_id",)] += "（网页文件名：小写字母、数字和连字符）"
+    labels[("kind",)] = _choices(FIELD_LABELS["kind"], L.KINDS)
+    labels[("scope",)] = _choices(FIELD_LABELS["scope"], L.SCOPES)
+    labels[("published",)] += "（如 2022-01-20）"
+    labels[("previous",)] = "上年度的参数文件（用于与上年度数据对比）"
+    labels[(L.CONTACT,)] = "联系方式（选填）"
+    labels.update({(L.CONTACT, key): label for key, label in L.CONTACT_FIELDS})
+    labels[(L.NARRATIVE,)] = "正文（可用 Markdown 格式）"
+    labels[(L.NARRATIVE, "overview")] = sections["overview"].heading
+    labels[(L.NARRATIVE, "overview", "intro")] = "导语（小标题前的文字）"
+    labels.update({(L.NARRATIVE, "overview", key): text for key, text in L.OVERVIEW_PARTS})
+    for key in ("problems", "other"):
+        labels[(L.NARRATIVE, key)] = sections[key].heading
+    labels[(L.PROCESSING_FEES_KEY,)] = f"信息处理费（写入{sections['other'].heading}）"
+    labels.update({(L.PROCESSING_FEES_KEY, key): text for key, text in L.PROCESSING_FEES})
+    labels[(L.ACTIVE,)] = sections[L.ACTIVE].heading
+    for group in L.ACTIVE_GROUPS:
+        measures = "、".join(label for _, label in group.measures)
+        for item in group.items:
+            labels[(L.ACTIVE, item.key)] = f"{item.label}：{measures}"
+    labels[(L.APPLICATIONS,)] = sections[L.APPLICATIONS].heading
+    columns = "、".join(column.label for column in L.APPLICATION_COLUMNS)
+    labels[(L.APPLICATIONS, "columns")] = f"每行 {len(L.APPLICATION_COLUMNS)} 个数：{columns}"
+    labels[(L.APPLICATIONS, "rows")] = "各行，顺序同官方表格"
+    labels.update({(L.APPLICATIONS, "rows", r.key): " ".join(r.path) for r in L.APPLICATION_ROWS})
+    outcomes = "、".join(outcome.label for outcome in L.REVIEW_OUTCOMES)
+    labels[(L.REVIEW_LITIGATION,)] = (
+        f"{sections[L.REVIEW_LITIGATION].heading}（每行 {len(L.REVIEW_OUTCOMES)} 个数：{outcomes}）"
+    )
+    labels.update({(L.REVIEW_LITIGATION, g.key): g.full_label for g in L.CASE_GROUPS})
+    return labels
+
+
+def label_comments(text: str) -> str:
+    """YAML ``text`` with each known key followed by its label as a comment.
+
+    The comment goes at the end of the key's line when the value ends there or opens a
+    block (``rows:``, ``problems: |-``). It goes on a line of its own just above the key
+    when the value spans lines (a long quoted text the dumper wrapped), when the line is
+    already long, or when a key of the official order is missing right after this one:
+    the editor inserts such a key there, and a comment at the end of the line would move
+    to it (``published: 2023-01-20  # 报告年度``). Either way the YAML reads as before."""
+    labels = key_labels()
+    lines = text.split("\n")
+    above: dict[int, str] = {}
+
+    def walk(node: yaml.Node, prefix: KeyPath) -> None:
+        if not isinstance(node, yaml.MappingNode) or node.flow_style:
+            return
+        keys = [str(key.value) for key, _ in node.value]
+        for index, (key, value) in enumerate(node.value):
+            path = (*prefix, keys[index])
+            label = labels.get(path)
+            line = key.start_mark.line
+            if label:
+                opens_block = (isinstance(value, yaml.CollectionNode) and not value.flow_style) or (
+                    isinstance(value, yaml.ScalarNode) and value.style in ("|", ">")
+                )
+                at_end = (
+                    (opens_block or value.end_mark.line == line)
+                    and _width(lines[line]) <= LABEL_AT_END_WIDTH
+                    and not _missing_after(prefix, keys[index], keys[index + 1 :])
+                )
+                if at_end:
+                    lines[line] += f"  # {label}"
+                else:
+                    above[line] = " " * key.start_mark.column + f"# {label}"
+            walk(value, path)
+
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    if root is not None:
+        walk(root, ())
+    for line in sorted(above, reverse=True):
+        lines.insert(line, above[line])
+    return "\n".join(lines)
+
+
+def _width(line: str) -> int:
+    """Columns on screen: a wide (CJK) character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+
+# Where a key left out of a file is inserted when the editor fills it in (as roundtrip does).
+_OPTIONAL_AFTER: dict[KeyPath, tuple[str, ...]] = {
+    (): L.TOP_LEVEL_KEYS,
+    (L.NARRATIVE,): L.NARRATIVE_KEYS,
+    (L.NARRATIVE, "overview"): L.OVERVIEW_KEYS,
+    (L.CONTACT,): L.CONTACT_KEYS,
+    (L.PROCESSING_FEES_KEY,): L.PROCESSING_FEE_KEYS,
+}
+
+
+def _missing_after(prefix: KeyPath, key: str, following: list[str]) -> bool:
+    """Whether a key of the official order that the file leaves out comes right after
+    ``key`` (before the next key present), so that the editor would insert it there."""
+    order = _OPTIONAL_AFTER.get(prefix, ())
+    if key not in order:
+        return False
+    later = order[order.index(key) + 1 :]
+    present = next((k for k in following if k in order), None)
+    between = later[: later.index(present)] if present in later else later
+    return any(k not in following for k in between)
 
 
 def _json_default(value: Any) -> Any:
@@ -186,9 +329,11 @@ def dumps_json(report: Report) -> str:
     return dumps_mapping(to_mapping(report), "json")
 
 
-def save(report: Report, path: str | Path) -> Path:
-    """Write ``report`` atomically, as JSON when the suffix is .json, else as YAML."""
+def save(report: Report, path: str | Path, *, labels: bool = False) -> Path:
+    """Write ``report`` atomically, as JSON when the suffix is .json, else as YAML (with
+    ``labels``, each key's Chinese label as a comment; JSON has no comments)."""
     path = Path(path)
-    text = dumps_json(report) if path.suffix.lower() == ".json" else dumps_yaml(report)
+    is_json = path.suffix.lower() == ".json"
+    text = dumps_json(report) if is_json else dumps_yaml(report, labels=labels)
     atomic_write(path, text)
     return path

@@ -1,9 +1,17 @@
-"""Charts for the published report: matplotlib with a real CJK font, embedded as 2× PNG.
+"""Charts for the published pages: matplotlib with a real CJK font, embedded as 2× PNG.
 
 Each chart function takes plain numbers and labels (taken from :mod:`govinfo.layout` by the
 caller) and returns a :class:`Chart`: the PNG bytes plus alt text that states every number,
 so the figure is readable by screen readers and in text-only copies. A chart is never drawn
 for all-zero data: the caller writes a sentence instead (see :mod:`govinfo.publish.document`).
+
+Drawn for a phone first. Bars are horizontal, so a chart is as wide as its text and grows
+in height with its rows; it is :data:`WIDTH` inches (CSS px / 100) wide with no text under
+:data:`TEXT_PT`, so that on a 390 px phone, scaled to the column, its smallest text is still
+about 12 CSS px; on a wide screen two charts stand side by side. Whole numbers get whole
+ticks; the legend stands between the title and the bars, never over them; with two series
+(last year and this year) the first is a light grey and the second a dark red, which stay
+apart in grey print. A chart of the top N says so in ``note`` and names the rest in ``more``.
 
 Fonts: a configured path (``GOVINFO_CJK_FONT``), else a system Noto Sans CJK / WenQuanYi
 font, else the Noto Sans CJK SC bundled by the ``mplfonts`` package (added with ``addfont``;
@@ -16,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 import os
 import unicodedata
 from collections.abc import Sequence
@@ -27,7 +36,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 SYSTEM_FONT_PATTERNS = (
@@ -46,10 +54,20 @@ PREFERRED_FAMILIES = (
     "WenQuanYi Micro Hei",
     "WenQuanYi Zen Hei",
 )
-PALETTE = ("#9b1c1c", "#c2410c", "#b7791f", "#2f855a", "#2b6cb0", "#6b46c1", "#718096")
+# Series colours in an order whose neighbours differ in lightness, so that they stay apart
+# printed in grey: dark red, amber, steel blue, light grey, dark green, lilac, dark grey.
+PALETTE = ("#8c1c1c", "#e0a030", "#4a78b0", "#c8c8c8", "#2f6b3a", "#b07cc6", "#5c5c5c")
+# Two series are a before and an after (last year, this year): light grey, then dark red.
+PAIR = ("#b3b3b3", PALETTE[0])
+INK = "#1a1a1a"
 DPI = 200  # 2× of matplotlib's 100 dpi: sharp on high-density screens and in print
 PNG_COMPRESS_LEVEL = 4  # zlib level: see _finish
-LABEL_INCHES = 3.0  # a longer axis label is cut with "…" in the picture (the alt text keeps it)
+WIDTH = 4.0  # inches: 400 CSS px, the width a phone's column almost gives it
+TEXT_PT = 10.0  # the smallest text in a chart (ticks, values, legend, unit, note)
+TITLE_PT = 11.5
+LINE = 1.4  # line height, in ems
+LABEL_INCHES = 1.5  # a longer axis label is cut with "…" in the picture (the alt text keeps it)
+PAD = 0.1  # inches of white around the drawing
 
 
 class FontError(RuntimeError):
@@ -123,9 +141,12 @@ def configure_fonts() -> str:
 
 @dataclass(frozen=True)
 class Chart:
+    """A drawn chart: the PNG (also what the Word document embeds), its alt text and its
+    size in CSS pixels (half the PNG's pixels: drawn at 2×)."""
+
     png: bytes
     alt: str
-    width: int  # CSS pixels: half the PNG's pixels (drawn at 2×)
+    width: int
     height: int
 
     def to_html(self) -> str:
@@ -142,14 +163,6 @@ class Chart:
         return self.to_html()
 
 
-def _figure(width: float = 6.4, height: float = 3.0) -> tuple[Figure, Axes]:
-    configure_fonts()
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height), dpi=DPI)
-    return fig, fig.add_subplot()
-
-
 def text_inches(text: str, points: float) -> float:
     """Width of one line of ``text`` at ``points`` size: CJK glyphs are square (1 em),
     Latin letters and digits about 0.6 em. An estimate is enough to place margins."""
@@ -157,7 +170,7 @@ def text_inches(text: str, points: float) -> float:
     return ems * points / 72
 
 
-def fit_label(text: str, points: float = 9, inches: float = LABEL_INCHES) -> str:
+def fit_label(text: str, points: float = TEXT_PT, inches: float = LABEL_INCHES) -> str:
     """``text`` as drawn on an axis: whole when it fits, else cut with "…". Labels can be
     agency names of any length, and margins are computed from them: an unbounded name
     would leave the plot no room at all (matplotlib refuses: "left cannot be >= right")."""
@@ -168,16 +181,108 @@ def fit_label(text: str, points: float = 9, inches: float = LABEL_INCHES) -> str
     return text + "…"
 
 
-def _margins(
-    fig: Figure, left: float, bottom: float, top: float = 0.45, right: float = 0.2
-) -> None:
-    """Fixed margins in inches, computed from the labels. A layout engine (constrained or
-    ``bbox_inches="tight"``) would draw the figure again just to measure it: twice the cost
-    of the chart, for the same picture."""
-    width, height = fig.get_size_inches()
+def wrap(text: str, points: float, inches: float) -> list[str]:
+    """``text`` cut into lines no wider than ``inches`` (a title or a note; CJK text may
+    break between any two characters)."""
+    lines: list[str] = []
+    line = ""
+    for ch in text:
+        if line and text_inches(line + ch, points) > inches:
+            lines.append(line)
+            line = ""
+        line += ch
+    return [*lines, line] if line else lines
+
+
+def number(value: float) -> str:
+    return f"{value:g}" if abs(value) < 1e6 else f"{value:.0f}"
+
+
+def _legend_grid(names: Sequence[str]) -> tuple[int, int]:
+    """(columns, rows) of a legend that fits the chart's width in one block."""
+    entry = max(text_inches(name, TEXT_PT) for name in names) + 2.6 * TEXT_PT / 72
+    columns = max(1, min(len(names), int((WIDTH - 2 * PAD) // entry)))
+    return columns, math.ceil(len(names) / columns)
+
+
+def draw(
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float]]],
+    unit: str,
+    note: str = "",
+) -> Figure:
+    """Horizontal bars, one row per label and one bar per series in it, each with its value
+    at its end. Margins are computed from the texts rather than by a layout engine (which
+    would draw the figure twice, just to measure it)."""
+    configure_fonts()
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    n = len(series)
+    colours = PAIR if n == 2 else PALETTE
+    shown = [fit_label(label) for label in labels]
+    em_title, em = TITLE_PT * LINE / 72, TEXT_PT * LINE / 72
+    title_lines = wrap(title, TITLE_PT, WIDTH - 2 * PAD)
+    note_lines = wrap(note, TEXT_PT, WIDTH - 2 * PAD) if note else []
+    columns, rows = _legend_grid([name for name, _ in series]) if n > 1 else (0, 0)
+    top = PAD + len(title_lines) * em_title + len(note_lines) * em + rows * em + 0.12
+    bar = 0.24 if n == 1 else 0.19  # inches per bar
+    step = n * bar + (0.16 if n > 1 else 0.1)  # inches per row of the chart
+    bottom = 0.5
+    height = top + len(labels) * step + bottom
+    left = max(text_inches(label, TEXT_PT) for label in shown) + 0.2 + PAD
+    right = 0.1 + PAD
+
+    fig = Figure(figsize=(WIDTH, height), dpi=DPI)
     fig.subplots_adjust(
-        left=left / width, right=1 - right / width, bottom=bottom / height, top=1 - top / height
+        left=left / WIDTH, right=1 - right / WIDTH, bottom=bottom / height, top=1 - top / height
     )
+    ax = fig.add_subplot()
+    thickness = bar / step  # in rows
+    values = [v for _, vs in series for v in vs]
+    for i, (name, vs) in enumerate(series):
+        offsets = [g + (i - (n - 1) / 2) * thickness for g in range(len(labels))]
+        bars = ax.barh(offsets, vs, height=thickness * 0.92, label=name, color=colours[i % 7])
+        ax.bar_label(bars, labels=[number(v) for v in vs], padding=3, fontsize=TEXT_PT, color=INK)
+    ax.set_yticks(list(range(len(labels))), labels=shown)
+    ax.set_ylim(len(labels) - 0.5, -0.5)
+    ax.tick_params(labelsize=TEXT_PT, length=0, colors=INK)
+    # Room at the right for the longest value label beside the longest bar.
+    most = max(max(values), 0) or 1
+    plot = WIDTH - left - right
+    room = max(text_inches(number(v), TEXT_PT) for v in values) + 0.1
+    # (A draft may hold a negative count: its bar grows left of 0.)
+    ax.set_xlim(min(min(values), 0) * 1.15, most * plot / max(plot - room, plot / 2))
+    if all(float(v).is_integer() for v in values):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
+    ax.set_xlabel(unit, fontsize=TEXT_PT, loc="right", color=INK, labelpad=2)
+    ax.grid(axis="x", color="#e2e2e2", linewidth=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right", "bottom"):
+        ax.spines[side].set_visible(False)
+
+    y = 1 - PAD / height
+    for line in title_lines:
+        fig.text(PAD / WIDTH, y, line, fontsize=TITLE_PT, va="top", color=INK)
+        y -= em_title / height
+    for line in note_lines:
+        fig.text(PAD / WIDTH, y, line, fontsize=TEXT_PT, va="top", color="#555555")
+        y -= em / height
+    if n > 1:
+        fig.legend(
+            loc="upper left",
+            bbox_to_anchor=(PAD / WIDTH, y),
+            ncols=columns,
+            fontsize=TEXT_PT,
+            frameon=False,
+            borderaxespad=0,
+            borderpad=0,
+            handlelength=1.2,
+            handletextpad=0.4,
+            columnspacing=1.0,
+        )
+    return fig
 
 
 def _finish(fig: Figure, alt: str) -> Chart:
@@ -196,32 +301,28 @@ def _finish(fig: Figure, alt: str) -> Chart:
     return Chart(buffer.getvalue(), alt, width, height)
 
 
-def _style(ax: Axes, title: str) -> None:
-    ax.set_title(title, fontsize=11, loc="left")
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    ax.tick_params(labelsize=9)
-
-
 def _describe(labels: Sequence[str], values: Sequence[float], unit: str) -> str:
     pairs = zip(labels, values, strict=True)
-    return "，".join(f"{label} {value:g} {unit}" for label, value in pairs)
+    return "，".join(f"{label} {number(value)} {unit}" for label, value in pairs)
 
 
-def bar_chart(title: str, labels: Sequence[str], values: Sequence[float], unit: str) -> Chart:
-    """Horizontal bars with the value printed at each bar's end."""
-    fig, ax = _figure(height=max(1.6, 0.45 * len(labels) + 0.9))
-    positions = range(len(labels))
-    bars = ax.barh(positions, values, color=PALETTE[0], height=0.6)
-    shown = [fit_label(label) for label in labels]
-    ax.set_yticks(list(positions), labels=shown)
-    ax.invert_yaxis()
-    ax.bar_label(bars, labels=[f"{v:g}" for v in values], padding=3, fontsize=9)
-    ax.set_xlabel(unit, fontsize=9)
-    ax.margins(x=0.15)
-    _style(ax, title)
-    _margins(fig, left=max(text_inches(label, 9) for label in shown) + 0.25, bottom=0.55)
-    return _finish(fig, f"条形图：{title}。{_describe(labels, values, unit)}。")
+def _alt(kind: str, title: str, note: str, described: str, more: str) -> str:
+    noted = f"（{note}）" if note else ""
+    return f"{kind}：{title}{noted}。{described}。" + (f"{more}" if more else "")
+
+
+def bar_chart(
+    title: str,
+    labels: Sequence[str],
+    values: Sequence[float],
+    unit: str,
+    note: str = "",
+    more: str = "",
+) -> Chart:
+    """One bar per label. ``note`` is drawn under the title and said in the alt text (e.g.
+    "前10个，共12个"); ``more`` is added to the alt text only (e.g. the units not drawn)."""
+    fig = draw(title, labels, [("", values)], unit, note)
+    return _finish(fig, _alt("条形图", title, note, _describe(labels, values, unit), more))
 
 
 def grouped_bar_chart(
@@ -229,32 +330,14 @@ def grouped_bar_chart(
     groups: Sequence[str],
     series: Sequence[tuple[str, Sequence[float]]],
     unit: str,
+    note: str = "",
+    more: str = "",
 ) -> Chart:
-    """Vertical bars: one cluster per group, one colour per series, with a legend."""
-    fig, ax = _figure()
-    n = len(series)
-    width = 0.8 / max(n, 1)
-    for i, (name, values) in enumerate(series):
-        offsets = [g + (i - (n - 1) / 2) * width for g in range(len(groups))]
-        bars = ax.bar(offsets, values, width=width, label=name, color=PALETTE[i % len(PALETTE)])
-        ax.bar_label(bars, labels=[f"{v:g}" for v in values], padding=2, fontsize=8)
-    crowded = len(groups) > 4
-    shown = [fit_label(group) for group in groups]
-    ax.set_xticks(
-        list(range(len(groups))),
-        labels=shown,
-        rotation=30 if crowded else 0,
-        ha="right" if crowded else "center",
-        rotation_mode="anchor",
-    )
-    ax.set_ylabel(unit, fontsize=9)
-    ax.margins(y=0.15)
-    ax.legend(fontsize=8, frameon=False, ncols=min(n, 4), loc="upper right")
-    _style(ax, title)
-    longest = max(text_inches(group, 9) for group in shown)
-    _margins(fig, left=0.6, bottom=(longest * 0.5 + 0.35) if crowded else 0.45)
+    """One row per group, one bar per series in it, with a legend above the bars. Two
+    series read as last year (light grey) and this year (dark red)."""
+    fig = draw(title, groups, series, unit, note)
     described = "；".join(
-        f"{group}：" + "，".join(f"{name} {values[g]:g} {unit}" for name, values in series)
+        f"{group}：" + "，".join(f"{name} {number(values[g])} {unit}" for name, values in series)
         for g, group in enumerate(groups)
     )
-    return _finish(fig, f"分组柱状图：{title}。{described}。")
+    return _finish(fig, _alt("分组条形图", title, note, described, more))

@@ -4,7 +4,8 @@ The notebook (``notebooks/annual_report.ipynb``) holds no logic: each of its cel
 :func:`show` with a part name, and this module builds that part from the report — the
 title and preamble, the six sections in the official order with their tables and charts,
 the year-over-year comparison, the 落款 (agency, date, contact details) and, on a draft only,
-the findings panel. Because the parts are plain functions, the same page can also be
+the findings panel. The charts of a section are :func:`section_charts` (the Word document
+embeds the same ones). Because the parts are plain functions, the same page can also be
 produced in-process (:func:`standalone_html`), which the importer's round-trip tests and
 the speed benchmark use.
 
@@ -33,13 +34,14 @@ from ..findings import Finding
 from ..model import Number, Report
 from ..places import findings_list_html
 from ..rules import check, is_blank_text
-from .charts import bar_chart, grouped_bar_chart
-from .tables import active_html, applications_html, review_html
+from .charts import Chart, bar_chart, grouped_bar_chart
+from .tables import active_html, applications_html, format_number, review_html, wrap_table
 
 PARTS = ("title", "overview", "active", L.APPLICATIONS, L.REVIEW_LITIGATION, "problems", "other")
 # After the six sections, in page order: trends (empty without a previous report), the 落款,
 # the findings panel (empty unless the page is a draft).
 OPTIONAL_PARTS = ("trends", "closing", "findings")
+UNCHANGED = "持平"  # the 增减 of an unchanged number in the year-over-year table
 
 
 # --------------------------------------------------------------------------- inputs
@@ -133,17 +135,86 @@ def overview_part(report: Report, findings: list[Finding]) -> str:
     return _section("overview", "".join(body))
 
 
+# --------------------------------------------------------------------------- charts
+# Each chart shows what its table does not make easy to see: the mix of applicants, the mix
+# of outcomes (beside last year's, when there is a previous report), the results of the
+# three kinds of case side by side. Tables of two or three numbers (本年处理决定数量) and the
+# comparison table of the appendix are not drawn again: the numbers are right there.
+
+
+def _applicant_chart(report: Report) -> Chart | None:
+    applicants = [L.COLUMN_BY_KEY[k] for k in L.APPLICANT_KEYS]
+    new = [float(report.applications.cell("new", c.key)) for c in applicants]
+    if not any(new):
+        return None
+    title = f"{L.ROW_BY_KEY['new'].short}申请（按申请人类型）"
+    return bar_chart(title, [c.short for c in applicants], new, "件")
+
+
+def _outcome_totals(report: Report) -> list[float]:
+    apps = report.applications
+    return [float(sum(apps.total(key) for key in keys)) for _, keys in L.OUTCOME_CATEGORIES]
+
+
+def _outcome_chart(report: Report) -> Chart | None:
+    """The outcomes by category, beside last year's when there is a previous report; none
+    when there are none this year (the section then says so in a sentence)."""
+    outcomes = _outcome_totals(report)
+    if not any(outcomes):
+        return None
+    labels = [name for name, _ in L.OUTCOME_CATEGORIES]
+    title = f"{L.strip_numbering(L.RESULTS.label)}（按类别）"
+    previous = report.previous
+    before = _outcome_totals(previous) if previous is not None else []
+    if any(before) and previous is not None:
+        y0, y1 = f"{previous.year}年", f"{report.year}年"
+        series = [(y0, before), (y1, outcomes)]
+        return grouped_bar_chart(f"{title}：{y0}与{y1}", labels, series, "件")
+    return bar_chart(title, labels, outcomes, "件")
+
+
+def _cases_chart(report: Report) -> Chart | None:
+    review = report.review_litigation
+    if not any(review.cell(g.key, "total") for g in L.CASE_GROUPS):
+        return None
+    series = [
+        (o.label, [float(review.cell(g.key, o.key)) for g in L.CASE_GROUPS])
+        for o in L.REVIEW_OUTCOMES[:-1]
+    ]
+    title = f"{L.REVIEW_HEADER}、{L.LITIGATION_HEADER}案件结果"
+    return grouped_bar_chart(title, [g.label for g in L.CASE_GROUPS], series, "件")
+
+
+CHART_BUILDERS: dict[str, tuple[Callable[[Report], Chart | None], ...]] = {
+    "active": (),
+    L.APPLICATIONS: (_applicant_chart, _outcome_chart),
+    L.REVIEW_LITIGATION: (_cases_chart,),
+    "trends": (),
+}
+
+
+def section_charts(report: Report, key: str) -> list[Chart]:
+    """The charts of one section (``active``, ``applications``, ``review_litigation``,
+    ``trends``), in page order: the page and the Word document show exactly these."""
+    charts = (build(report) for build in CHART_BUILDERS[key])
+    return [chart for chart in charts if chart is not None]
+
+
+def _charts_html(charts: list[Chart]) -> str:
+    if not charts:
+        return ""
+    return f'<div class="gi-charts">{"".join(chart.to_html() for chart in charts)}</div>'
+
+
+# --------------------------------------------------------------------------- parts (cont.)
+
+
 def active_part(report: Report, findings: list[Finding]) -> str:
+    table = active_html(report.active, shown(findings), marks=report.marks)
     items = [item for g in L.ACTIVE_GROUPS[1:3] for item in g.items]
-    values = [float(report.active.get(item.key)) for item in items]
-    if any(values):
-        measure = L.ACTIVE_GROUPS[1].measures[0][1]
-        chart = bar_chart(measure, [i.label for i in items], values, "件").to_html()
-    else:
-        chart = _note(L.NO_DECISIONS)
-    return _section(
-        "active", active_html(report.active, shown(findings), marks=report.marks) + chart
-    )
+    decided = any(report.active.get(item.key) for item in items)
+    note = "" if decided else _note(L.NO_DECISIONS)
+    return _section("active", table + note + _charts_html(section_charts(report, "active")))
 
 
 def applications_part(report: Report, findings: list[Finding]) -> str:
@@ -151,34 +222,18 @@ def applications_part(report: Report, findings: list[Finding]) -> str:
     table = applications_html(apps, shown(findings), marks=report.marks)
     if not (apps.total("new") or apps.total("carried_over")) and apps.is_empty:
         return _section(L.APPLICATIONS, table + _note(L.NO_APPLICATIONS))
-    charts = []
-    applicants = [L.COLUMN_BY_KEY[k] for k in L.APPLICANT_KEYS]
-    new = [float(apps.cell("new", c.key)) for c in applicants]
-    if any(new):
-        title = f"{L.ROW_BY_KEY['new'].short}申请（按申请人类型）"
-        charts.append(bar_chart(title, [c.short for c in applicants], new, "件").to_html())
-    else:
-        charts.append(_note(L.NO_NEW_APPLICATIONS))
-    outcomes = [float(sum(apps.total(key) for key in keys)) for _, keys in L.OUTCOME_CATEGORIES]
-    if any(outcomes):
-        title = f"{L.strip_numbering(L.RESULTS.label)}（按类别）"
-        labels = [name for name, _ in L.OUTCOME_CATEGORIES]
-        charts.append(bar_chart(title, labels, outcomes, "件").to_html())
-    return _section(L.APPLICATIONS, table + "".join(charts))
+    note = (
+        "" if any(apps.cell("new", k) for k in L.APPLICANT_KEYS) else _note(L.NO_NEW_APPLICATIONS)
+    )
+    charts = _charts_html(section_charts(report, L.APPLICATIONS))
+    return _section(L.APPLICATIONS, table + note + charts)
 
 
 def review_part(report: Report, findings: list[Finding]) -> str:
     review = report.review_litigation
     table = review_html(review, shown(findings), marks=report.marks)
-    if not any(review.cell(g.key, "total") for g in L.CASE_GROUPS):
-        return _section(L.REVIEW_LITIGATION, table + _note(L.NO_CASES))
-    outcomes = L.REVIEW_OUTCOMES[:-1]
-    series = [
-        (o.label, [float(review.cell(g.key, o.key)) for g in L.CASE_GROUPS]) for o in outcomes
-    ]
-    title = f"{L.REVIEW_HEADER}、{L.LITIGATION_HEADER}案件结果"
-    chart = grouped_bar_chart(title, [g.label for g in L.CASE_GROUPS], series, "件")
-    return _section(L.REVIEW_LITIGATION, table + chart.to_html())
+    charts = section_charts(report, L.REVIEW_LITIGATION)
+    return _section(L.REVIEW_LITIGATION, table + (_charts_html(charts) or _note(L.NO_CASES)))
 
 
 def problems_part(report: Report, findings: list[Finding]) -> str:
@@ -213,7 +268,7 @@ def other_part(report: Report, findings: list[Finding]) -> str:
     return _section("other", body)
 
 
-def _trend_rows(report: Report, previous: Report) -> list[tuple[str, float, float]]:
+def _trend_rows(report: Report, previous: Report) -> list[tuple[str, Number, Number]]:
     apps, before = report.applications, previous.applications
     rows: list[tuple[str, Number, Number]] = [
         (f"{L.ROW_BY_KEY['new'].short}申请", apps.total("new"), before.total("new")),
@@ -228,11 +283,21 @@ def _trend_rows(report: Report, previous: Report) -> list[tuple[str, float, floa
         for g in L.ACTIVE_GROUPS[1:3]
         for item in g.items
     ]
-    return [(label, float(now), float(then)) for label, now, then in rows]
+    return rows
+
+
+def change(now: Number, then: Number) -> str:
+    """The 增减 column: 持平 when equal, else a signed number (+3, −2; a true minus sign)."""
+    difference = Decimal(now) - Decimal(then)
+    if not difference:
+        return UNCHANGED
+    sign = "+" if difference > 0 else "\u2212"
+    return sign + format_number(abs(difference))
 
 
 def trends_part(report: Report, findings: list[Finding]) -> str:
-    """Year-over-year table and charts; empty when there is no previous report."""
+    """Year-over-year table under one heading; empty when there is no previous report. Not
+    drawn again: its chart is the outcomes' in 三 (see :func:`section_charts`)."""
     previous = report.previous
     if previous is None:
         return ""
@@ -240,25 +305,19 @@ def trends_part(report: Report, findings: list[Finding]) -> str:
     y0, y1 = f"{previous.year}年", f"{report.year}年"
     head = "".join(f'<th scope="col">{text}</th>' for text in ("项目", y0, y1, "增减"))
     body = "".join(
-        f'<tr><th scope="row">{escape(label)}</th><td>{then:g}</td><td>{now:g}</td>'
-        f"<td>{now - then:+g}</td></tr>"
+        f'<tr><th scope="row">{escape(label)}</th><td>{format_number(then)}</td>'
+        f"<td>{format_number(now)}</td><td>{change(now, then)}</td></tr>"
         for label, now, then in rows
     )
-    table = (
-        f'<table class="gi-table gi-trends"><caption>{escape(L.TRENDS_HEADING)}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    table = wrap_table(
+        f'<table class="gi-table gi-trends"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table>",
+        L.TRENDS_HEADING,
     )
-    split = 2 + len(L.OUTCOME_CATEGORIES)
-    charts = []
-    decisions = L.ACTIVE_GROUPS[1].measures[0][1]  # 本年处理决定数量
-    for title, part in (("政府信息公开申请", rows[:split]), (decisions, rows[split:])):
-        if any(now or then for _, now, then in part):
-            series = [(y0, [then for *_, then in part]), (y1, [now for _, now, _ in part])]
-            chart = grouped_bar_chart(f"{title}：{y0}与{y1}", [r[0] for r in part], series, "件")
-            charts.append(chart.to_html())
+    charts = _charts_html(section_charts(report, "trends"))
     return (
         f'<section class="gi-section gi-trends-section"><h2>{escape(L.TRENDS_HEADING)}</h2>'
-        f"{table}{''.join(charts)}</section>"
+        f"{table}{charts}</section>"
     )
 
 

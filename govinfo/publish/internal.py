@@ -5,7 +5,11 @@ them needs the rest, on one page built from the same batch manifest: every agenc
 status, every finding of every report in Chinese (rule, place, message: not just the first),
 the failures with their reasons, the links to executed and failed notebooks and to stamped
 drafts, the region summaries' status, files that could not be read, and the agencies that
-had a report last year but have no file this year (first in each year: the easiest to miss).
+had a report last year but have no file this year: each a row of its year's table with the
+status 缺失, first (nothing else points at a file that does not exist), linking last year's
+report, and counted with the statuses. Every row that is not plainly published links to its
+details, where all its findings are listed in Chinese; the row shows the first error in
+Chinese (its place named by :mod:`govinfo.places`, never the key path) and how many there are.
 
 It is marked ``noindex`` for search engines and says in its heading that it is internal,
 but it sits in the output folder: whoever copies the folder to a public server must leave
@@ -14,6 +18,7 @@ it out (with ``manifest.json``, the notebooks and the drafts); see the README.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from html import escape
 from pathlib import Path
@@ -30,6 +35,7 @@ from .page_kit import (
     Entry,
     asset,
     cell,
+    document_links,
     kind_cells,
     link,
     name_cell,
@@ -42,20 +48,23 @@ INTERNAL = "internal.html"
 NOTICE = "内部工作页面，请勿公开"
 INTERNAL_TITLE = f"{L.TITLE_SUFFIX}（{NOTICE}）"
 UNREADABLE = "未能读取的文件"
-MISSING_LABEL = "缺报"
+MISSING = "missing"  # a row's status (this page only): reported last year, no file this year
+MISSING_LABEL = "缺失"
+MISSING_NOTE = "上年有报告、本年没有参数文件"
 ROBOTS = '<meta name="robots" content="noindex, nofollow">\n'
 # (header, sortable) — the data cells of the rows below follow this order.
+# What the office acts on first (on a phone, what shows beside the name before scrolling).
 COLUMNS: Columns = (
     ("机关", True),
-    ("行政区域", True),
-    ("类型", True),
-    ("范围", True),
     ("状态", True),
     ("错误", True),
     ("警告", True),
+    ("说明", False),
     ("报告", False),
     ("笔记本", False),
-    ("说明", False),
+    ("行政区域", True),
+    ("类型", True),
+    ("范围", True),
 )
 
 
@@ -66,13 +75,17 @@ def _anchor(index: int) -> str:
 
 def _status(entry: Entry) -> str:
     status = str(entry.get("status") or INVALID)
-    return STATUS_LABELS.get(status, status)
+    return MISSING_LABEL if status == MISSING else STATUS_LABELS.get(status, status)
 
 
 def _report_link(entry: Entry) -> str:
-    """The page: 报告 when published, 草稿 for a stamped draft (--allow-invalid)."""
+    """The page: 报告 when published, 草稿 for a stamped draft (--allow-invalid), last
+    year's report for a missing agency."""
+    if entry.get("status") == MISSING:
+        return link(entry.get("html"), f"{entry['year'] - 1}年度报告")
     text = "报告" if entry.get("status") == PUBLISHED and not entry.get("errors") else "草稿"
-    return link(entry.get("html"), text)
+    documents = document_links(entry)
+    return link(entry.get("html"), text) + (f" {documents}" if documents else "")
 
 
 def _notebook_link(entry: Entry) -> str:
@@ -85,38 +98,81 @@ def _has_details(entry: Entry) -> bool:
     return bool(entry.get("findings") or entry.get("reason") or entry.get("status") != PUBLISHED)
 
 
+# A reason the batch wrote from a finding: "APP-BALANCE applications/total: 新收…".
+RAW_REASON = re.compile(r"^[A-Z][A-Z0-9-]* (\w+(?:/\w+){0,2}): (.+)$", re.DOTALL | re.ASCII)
+
+
+# Columns of a table by section: a two-part key path names a column when it is one of these
+# and no row (applications/natural_person, a whole column's finding).
+COLUMN_KEYS: dict[str, frozenset[str]] = {
+    L.APPLICATIONS: frozenset(L.COLUMN_BY_KEY),
+    L.REVIEW_LITIGATION: frozenset(L.REVIEW_OUTCOME_BY_KEY),
+}
+ROW_KEYS: dict[str, frozenset[str]] = {
+    L.APPLICATIONS: frozenset(L.ROW_BY_KEY),
+    L.REVIEW_LITIGATION: frozenset(L.CASE_GROUP_BY_KEY),
+}
+
+
+def _in_chinese(reason: str) -> str:
+    """A reason written from a finding, its key path named in Chinese; any other as it is."""
+    match = RAW_REASON.match(reason)
+    if not match:
+        return reason
+    section, *rest = match.group(1).split("/")
+    row, column = [*rest, None, None][:2]
+    if column is None and row not in ROW_KEYS.get(section, frozenset()):
+        row, column = (None, row) if row in COLUMN_KEYS.get(section, frozenset()) else (row, None)
+    return f"{place_label(section, row, column)}：{match.group(2)}"
+
+
 def _first_error(entry: Entry) -> str:
-    """The first error in Chinese (rule, place, message) with the count of the others; the
-    manifest's ``reason`` for a failure or an unreadable file, which has no findings."""
-    findings = entry.get("findings") or []
-    errors = [f for f in findings if f.get("severity") == "error"]
-    if not errors:
-        return "" if findings else str(entry.get("reason") or "")
+    """The first error in Chinese (its place, its message); else the manifest's ``reason``
+    (a failure, an unreadable file), in Chinese when it names a finding."""
+    errors = [f for f in entry.get("findings") or [] if f.get("severity") == "error"]
+    if entry.get("status") == FAILED or not errors:
+        return _in_chinese(str(entry.get("reason") or ""))
     first = errors[0]
     place = place_label(str(first.get("section") or ""), first.get("row"), first.get("column"))
-    more = f"（共 {len(errors)} 项错误）" if len(errors) > 1 else ""
-    return f"{first.get('rule')} {place}：{first.get('zh')}{more}"
+    return f"{place}：{first.get('zh')}"
+
+
+def _missing_row(entry: Entry) -> str:
+    cells = [
+        name_cell(entry, slug=True),
+        cell(MISSING_LABEL, sort=MISSING, cls="gi-status"),
+        cell("—", sort=-1, cls="gi-num"),
+        cell("—", sort=-1, cls="gi-num"),
+        cell(MISSING_NOTE, cls="gi-reason"),
+        cell("", html=_report_link(entry)),
+        cell("", html="—"),
+        *kind_cells(entry),
+    ]
+    return f'<tr class="gi-status-{MISSING}" data-status="{MISSING}">{"".join(cells)}</tr>'
 
 
 def _row(anchors: Mapping[int, str]) -> Callable[[Entry], str]:
     def row(entry: Entry) -> str:
+        if entry.get("status") == MISSING:
+            return _missing_row(entry)
         status = escape(str(entry.get("status") or INVALID))
-        note = _first_error(entry) if entry.get("status") != FAILED else entry.get("reason")
-        html = escape(str(note or ""))
+        note = _first_error(entry)
+        html = escape(note)
         anchor = anchors.get(id(entry))
         if anchor:
             count = len(entry.get("findings") or [])
-            more = f'<a href="#{anchor}">{f"全部 {count} 项" if count else "详情"}</a>'
+            text = f"共{count}条，查看全部" if count else "查看详情"
+            more = f'<a href="#{anchor}">{text}</a>'
             html += f"<br>{more}" if html else more
         cells = [
             name_cell(entry, slug=True),
-            *kind_cells(entry),
             cell(_status(entry), sort=status, cls="gi-status"),
             cell(str(entry.get("errors", 0)), cls="gi-num"),
             cell(str(entry.get("warnings", 0)), cls="gi-num"),
+            cell(note, cls="gi-reason", html=html),
             cell("", html=_report_link(entry)),
             cell("", html=_notebook_link(entry)),
-            cell(str(note or ""), cls="gi-reason", html=html),
+            *kind_cells(entry),
         ]
         return f'<tr class="gi-status-{status}" data-status="{status}">{"".join(cells)}</tr>'
 
@@ -139,7 +195,7 @@ def _details(entries: Sequence[Entry], anchors: Mapping[int, str]) -> str:
             f'<p class="gi-where">{escape(str(entry.get("file") or ""))}</p>',
         ]
         if reason:
-            parts.append(f'<p class="gi-reason">{escape(str(reason))}</p>')
+            parts.append(f'<p class="gi-reason">{escape(_in_chinese(str(reason)))}</p>')
         parts.append(findings_list_html(entry.get("findings") or []))
         links = [x for x in (_report_link(entry), _notebook_link(entry)) if x != "—"]
         if links:
@@ -159,20 +215,33 @@ def missing_agencies(entries: Sequence[Entry], year: int) -> list[Entry]:
     )
 
 
-def _missing(entries: Sequence[Entry], year: int) -> str:
-    missing = missing_agencies(entries, year)
+def _missing_rows(entries: Sequence[Entry], year: int) -> list[Entry]:
+    """This year's 缺失 rows: last year's entry of each missing agency (its report linked)."""
+    blank: dict[str, Any] = {
+        "errors": None,
+        "warnings": None,
+        "notebook": None,
+        "findings": [],
+        "reason": "",
+    }
+    return [
+        {**e, **blank, "year": year, "status": MISSING} for e in missing_agencies(entries, year)
+    ]
+
+
+def _missing_note(missing: Sequence[Entry]) -> str:
     if not missing:
         return ""
-    items = "".join(
-        f"<li>{escape(e.get('agency') or e['agency_id'])}"
-        f'（<span class="gi-where">{escape(e["agency_id"])}</span>）'
-        f"{'：' + link(e['html'], f'{year - 1}年度报告') if e.get('html') else ''}</li>"
-        for e in missing
-    )
+    names = "、".join(escape(e.get("agency") or e["agency_id"]) for e in missing)
     return (
-        f"<h3>{MISSING_LABEL}：上年有报告、本年没有参数文件的单位（{len(missing)} 个）</h3>"
-        f'<ul class="gi-missing">{items}</ul>'
+        f'<p class="gi-missing-note" role="note">{MISSING_LABEL} {len(missing)} 个单位'
+        f"（{MISSING_NOTE}）：{names}。见下表状态为“{MISSING_LABEL}”的行。</p>"
     )
+
+
+def _order(entry: Entry) -> tuple[bool, str]:
+    """Missing agencies first: they have no file, so nothing else points at them."""
+    return entry.get("status") != MISSING, str(entry.get("agency_id") or "")
 
 
 def _summary(summary: Mapping[str, Any] | None, year: int) -> str:
@@ -194,20 +263,23 @@ def internal_html(manifest: Mapping[str, Any]) -> str:
     row = _row(anchors)
     summaries = {s["year"]: s for s in manifest.get("summaries", [])}
     years = sorted({e["year"] for e in entries if e.get("year")}, reverse=True)
-    missing = sum(len(missing_agencies(entries, y)) for y in years)
+    missing = {year: _missing_rows(entries, year) for year in years}
     counts = [
         f"<span>{escape(label)} {sum(e.get('status') == status for e in entries)}</span>"
         for status, label in STATUS_LABELS.items()
     ]
-    counts.append(f"<span>{MISSING_LABEL} {missing}</span>")
+    counts.append(f"<span>{MISSING_LABEL} {sum(map(len, missing.values()))}</span>")
     sections, toc = [], []
     for year in years:
         mine = [e for e in entries if e.get("year") == year]
-        caption = f"{year}年度各单位状态（{len(mine)} 份）"
+        gone = missing[year]
+        more = f"，{MISSING_LABEL} {len(gone)} 个" if gone else ""
+        caption = f"{year}年度各单位状态（{len(mine)} 份{more}）"
+        table = sortable_table([*gone, *mine], caption, COLUMNS, row, key=_order)
         sections.append(
             f'<section class="gi-section gi-year" id="y{year}" data-year="{year}">'
-            f"<h2>{year}年度</h2>{_missing(entries, year)}{_summary(summaries.get(year), year)}"
-            f"{sortable_table(mine, caption, COLUMNS, row)}{_details(mine, anchors)}</section>"
+            f"<h2>{year}年度</h2>{_missing_note(gone)}{_summary(summaries.get(year), year)}"
+            f"{table}{_details(mine, anchors)}</section>"
         )
         toc.append(f'<li><a href="#y{year}">{year}年度</a></li>')
     unknown = [e for e in entries if not e.get("year")]
@@ -221,7 +293,7 @@ def internal_html(manifest: Mapping[str, Any]) -> str:
     body = (
         f'<header class="gi-header"><h1>{escape(INTERNAL_TITLE)}</h1>'
         f'<p class="gi-notice" role="note">{NOTICE}：本页列出全部单位的状态、校验结果、'
-        "生成失败原因和缺报单位，供本机关核对，不得发布到公开网站。</p>"
+        f"生成失败原因和{MISSING_LABEL}单位，供本机关核对，不得发布到公开网站。</p>"
         f'<p class="gi-meta"><span>共 {len(entries)} 份</span>{"".join(counts)}</p>'
         f'<p class="gi-meta"><a href="{INDEX}">{escape(INDEX_TITLE)}（公开）</a></p></header>'
         f'<nav class="gi-toc" aria-label="年度"><ol>{"".join(toc)}</ol></nav>'

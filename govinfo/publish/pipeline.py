@@ -6,7 +6,8 @@ Reads top to bottom like papermill's ``execute_notebook``::
     findings = check(report)       # InvalidReport when an error rule fails (unless allowed)
     nb = execute(template, parameters_of(path))   # papermill, a fresh kernel
     html = export_html(nb)         # nbconvert with the govinfo template
-    write both atomically          # OUTDIR/<year>/<agency_id>.ipynb and .html
+    documents = produce(formats)   # Word, PDF … (govinfo.publish.formats), in memory
+    write all atomically           # OUTDIR/<year>/<agency_id>.ipynb, .html, .docx, .pdf
 
 The kernel side is injectable: ``engine_kwargs`` go to papermill's engine (for example
 ``kernel_manager_class`` or ``km``), so the batch can plug in faster kernel launchers while
@@ -19,6 +20,7 @@ import contextlib
 import json
 import os
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -30,6 +32,7 @@ from ..findings import Finding
 from ..model import Report
 from ..params import load
 from ..rules import check
+from .formats import FORMATS, HTML, extra_formats
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATE_DIR = PACKAGE_DIR / "templates"
@@ -65,6 +68,7 @@ class RenderResult:
     notebook: Path
     seconds: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
+    documents: dict[str, Path] = field(default_factory=dict)  # format name → file (docx, pdf)
 
 
 def template_notebook(template: str | Path | None = None) -> Path:
@@ -207,13 +211,16 @@ def publish(
     *,
     label: str,
     timeout: float | None = None,
+    documents: Callable[[str], dict[Path, bytes]] | None = None,
     **engine_kwargs: Any,
 ) -> Path:
     """Execute ``notebook`` and write ``html_path`` and the executed ``.ipynb`` beside it.
 
     Shared by reports and summaries. Nothing is written over a good page unless the whole
     run succeeded: the executed notebook of a failed run is kept as ``*.failed.ipynb`` for
-    diagnosis, and the error (prefixed with ``label``) names the cell."""
+    diagnosis, and the error (prefixed with ``label``) names the cell. ``documents`` turns
+    the finished page into the other files to write beside it (Word, PDF); they are all
+    made in memory before the first file is written, so one that fails writes nothing."""
     notebook_path = html_path.with_suffix(".ipynb")
     failed = html_path.with_suffix(".failed.ipynb")
     html_path.parent.mkdir(parents=True, exist_ok=True)
@@ -225,7 +232,10 @@ def publish(
             nb = execute(notebook, parameters, scratch_path, timeout=timeout, **engine_kwargs)
         except RenderError as exc:
             raise RenderError(f"{label}: {exc}{keep_failed(scratch_path, failed)}") from None
-        atomic_write(html_path, export_html(nb))
+        html = export_html(nb)
+        for path, data in (documents(html) if documents else {}).items():
+            atomic_write(path, data)
+        atomic_write(html_path, html)
         scratch_path.chmod(0o644)
         os.replace(scratch_path, notebook_path)
     finally:
@@ -269,12 +279,15 @@ def render(
     allow_invalid: bool = False,
     template: str | Path | None = None,
     timeout: float | None = None,
+    formats: Sequence[str] = (HTML,),
     **engine_kwargs: Any,
 ) -> RenderResult:
-    """Validate, execute and convert one parameter file; write ``.ipynb`` and ``.html``.
+    """Validate, execute and convert one parameter file; write ``.ipynb`` and ``.html``, and
+    each other format asked for (``docx``, ``pdf``: :mod:`govinfo.publish.formats`).
 
     Nothing is written over a good report unless the whole run succeeded: the executed
-    notebook of a failed run is kept as ``<agency_id>.failed.ipynb`` for diagnosis.
+    notebook of a failed run is kept as ``<agency_id>.failed.ipynb`` for diagnosis. A format
+    not asked for this time is removed if an earlier run left it: it would describe old data.
     """
     started = time.perf_counter()
     path = Path(path)
@@ -287,6 +300,20 @@ def render(
     except ValueError as exc:  # reached only with --allow-invalid (rules AGENCY-ID, YEAR)
         raise RenderError(f"{path}: not published: {exc}") from None
     parameters = parameters_of(path)
+    wanted = extra_formats(formats)
+    targets = {fmt.name: html_path.with_suffix(fmt.suffix) for fmt in wanted}
+
+    def documents(html: str) -> dict[Path, bytes]:
+        made = {}
+        for fmt in wanted:
+            try:
+                made[targets[fmt.name]] = fmt.produce(report, findings, html)
+            except Exception as exc:  # a broken browser, a library error: this render fails
+                text = str(exc).strip().splitlines()
+                reason = f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+                raise RenderError(f"{path}: {fmt.name} not written: {reason}") from None
+        return made
+
     try:
         notebook_path = publish(
             template_notebook(template),
@@ -294,9 +321,15 @@ def render(
             html_path,
             label=str(path),
             timeout=timeout,
+            documents=documents,
             **engine_kwargs,
         )
+        for fmt in FORMATS.values():
+            if fmt.name not in targets:
+                with contextlib.suppress(FileNotFoundError):
+                    html_path.with_suffix(fmt.suffix).unlink()
     except OSError as exc:  # a full disk, a folder not writable: the last good page stays
         target = exc.filename or html_path.parent
         raise RenderError(f"{path}: cannot write {target}: {exc.strerror or exc}") from None
-    return RenderResult(report, findings, html_path, notebook_path, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    return RenderResult(report, findings, html_path, notebook_path, seconds, documents=targets)

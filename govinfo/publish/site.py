@@ -28,6 +28,7 @@ from .page_kit import (
     Columns,
     Entry,
     cell,
+    document_links,
     kind_cells,
     link,
     name_cell,
@@ -42,13 +43,18 @@ COLUMNS: Columns = (
     ("行政区域", True),
     ("类型", True),
     ("范围", True),
-    ("报告", False),
 )
 
 
 def public_row(entry: Entry) -> str:
-    cells = [name_cell(entry), *kind_cells(entry), cell("", html=link(entry.get("html"), "报告"))]
-    return f"<tr>{''.join(cells)}</tr>"
+    """The agency's name, linked to its report, and what kind of report it is."""
+    return f"<tr>{name_cell(entry, href=entry.get('html'))}{''.join(kind_cells(entry))}</tr>"
+
+
+def public_row_with_documents(entry: Entry) -> str:
+    """:func:`public_row` and a 下载 cell: the Word and PDF files of the report."""
+    downloads = cell("", html=document_links(entry) or "—")
+    return public_row(entry).removesuffix("</tr>") + downloads + "</tr>"
 
 
 def is_public(entry: Entry) -> bool:
@@ -73,7 +79,11 @@ def index_html(manifest: Mapping[str, Any]) -> str:
     sections, toc = [], []
     for year in sorted(years, reverse=True):
         mine = [e for e in entries if e.get("year") == year]
-        reports = table(mine, f"{year}年度各单位报告（{len(mine)} 份）", COLUMNS, public_row)
+        caption = f"{year}年度各单位报告（{len(mine)} 份）"
+        if any(e.get("documents") for e in mine):
+            reports = table(mine, caption, (*COLUMNS, ("下载", False)), public_row_with_documents)
+        else:
+            reports = table(mine, caption, COLUMNS, public_row)
         sections.append(
             f'<section class="gi-section gi-year" id="y{year}" data-year="{year}">'
             f"<h2>{year}年度</h2>{_summary_link(summaries.get(year), year)}"

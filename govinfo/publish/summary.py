@@ -27,8 +27,9 @@ region, a parameter file for its 本行政区域汇总 report, written next to t
 The sums and the membership are :mod:`.region`'s. The notebook ``notebooks/summary.ipynb``
 only calls :func:`~.region.build` and :func:`show`; the batch runs it through papermill like
 the reports (:func:`render_summary`). Like :mod:`.document`, every part is a plain function
-returning an HTML fragment; the official tables and charts come from :mod:`.tables` and
-:mod:`.charts`.
+returning an HTML fragment; the official tables come from :mod:`.tables` (each in its own
+scroll box), the units compared and their charts (drawn for a phone) from
+:mod:`.summary_charts`.
 """
 
 from __future__ import annotations
@@ -40,13 +41,15 @@ from typing import Any
 
 from .. import layout as L
 from ..findings import Finding
-from .page_kit import asset
+from .page_kit import asset, scroll_box
 from .region import EXCLUDED_LABELS, RegionSummary, build
 from .summary_charts import TOTAL_LABEL, member_link, unit_charts, unit_table
 
 # In the package like the report template (notebooks/summary.ipynb links here).
 DEFAULT_TEMPLATE = Path(__file__).resolve().parent / "notebooks" / "summary.ipynb"
 SUMMARY_NAME = "summary"  # OUTDIR/<year>/summary.html; reserved as an agency_id by the batch
+# Every agency's numbers and findings in one workbook (written by the batch beside the page).
+WORKBOOK_NAME = f"{SUMMARY_NAME}.xlsx"
 
 
 def summary_title(year: int) -> str:
@@ -86,6 +89,10 @@ def _downloads(regions: Sequence[RegionSummary]) -> str:
     from .summary_data import TABLES, csv_name, with_data, yaml_name
 
     items = [
+        f'<li><a href="{WORKBOOK_NAME}" download>各单位数据及区域合计（Excel 工作簿：'
+        "每个表一个工作表、每个单位一行，附校验结果）</a></li>"
+    ]
+    items += [
         f'<li><a href="{csv_name(key)}" download>{escape(label)}（CSV）</a></li>'
         for key, label in TABLES
     ]
@@ -180,6 +187,7 @@ def _sums_check(summary: RegionSummary) -> str:
     return '<p class="gi-note-empty gi-sums-ok">汇总表已按报告的勾稽关系校验，全部成立。</p>'
 
 
+TABLE_KEYS = ("active", L.APPLICATIONS, L.REVIEW_LITIGATION)  # 表二, 表三, 表四
 LONG_LIST = 10  # C18 findings shown folded beyond this many (the tables flag each cell)
 
 
@@ -211,8 +219,9 @@ def region_part(summary: RegionSummary, number: int) -> str:
         + (f"，{len(summary.excluded)} 个未计入（原因见上）" if summary.excluded else "")
         + "。"
     )
+    headings = {key: f"{L.SECTION_BY_KEY[key].heading}（{TOTAL_LABEL}）" for key in TABLE_KEYS}
     tables = "".join(
-        f"<h3>{escape(L.SECTION_BY_KEY[key].heading)}（{TOTAL_LABEL}）</h3>{html}"
+        f"<h3>{escape(headings[key])}</h3>{scroll_box(html, headings[key])}"
         for key, html in (
             ("active", active_html(summary.total.active, findings)),
             (L.APPLICATIONS, applications_html(summary.total.applications, findings)),

@@ -6,6 +6,10 @@ report template, the index, the summary and the editor preview reuse. Every text
 escaped; every cell carries ``data-section``/``data-row``/``data-col`` so tests, the importer
 and the editor can find it, and cells with findings get a class and a title.
 
+Made for a phone as much as for paper: each table comes in its own scroll box
+(:func:`wrap_table`), its column headers break only between words (:func:`header_html`) and
+表三's label cells name the label column they start in, which report.css keeps in view.
+
 A cell holding no number (:attr:`Report.marks`) never shows as 0: a missing one shows 未填
 (class ``gi-missing``), an unread one 未读出 (``gi-unread``), a published blank its own text
 such as ``/`` (``gi-blank``). Pass ``marks=report.marks`` to the table functions. Such a report
@@ -105,6 +109,62 @@ def _td(
     return f"<td {' '.join(attrs)}>{escape(shown(value, mark))}</td>"
 
 
+# The words of the official column headers. A header breaks only between two of them
+# (``<wbr>`` with ``word-break: keep-all`` in report.css): 商业/企业, never 商业企/业. An
+# unknown character stays with the word before it; an opening bracket starts a new piece.
+# Every break is also a word boundary for ICU's Chinese dictionary (Chromium's
+# Intl.Segmenter), which keeps 行政诉讼 whole: so 诉讼 is not listed.
+WORDS = (
+    "商业 企业 科研 机构 社会 公益 组织 法律 服务 申请人 情况 法人或 其他 结果 维持 纠正 尚未 "
+    "审结 行政 复议 未经 直接 起诉 复议后 本年 制发 废止 现行 有效 件数 处理 决定 数量 "
+    "收费 金额 信息 内容"
+)
+HEADER_WORDS = frozenset(WORDS.split())
+LONGEST_WORD = max(map(len, HEADER_WORDS))
+
+
+def header_words(text: str) -> list[str]:
+    """``text`` cut where a header may break (greedy longest match on HEADER_WORDS)."""
+    pieces: list[str] = []
+    i = 0
+    while i < len(text):
+        word = next(
+            (
+                text[i : i + n]
+                for n in range(LONGEST_WORD, 1, -1)
+                if text[i : i + n] in HEADER_WORDS
+            ),
+            None,
+        )
+        if word is None and pieces and text[i] not in "（(":
+            pieces[-1] += text[i]
+            i += 1
+            continue
+        word = word or text[i]
+        pieces.append(word)
+        i += len(word)
+    return pieces
+
+
+def header_html(text: str) -> str:
+    """A column header's text, escaped, with ``<wbr>`` between its words (none in a label of
+    three characters or fewer: 自然人 and 总计 stay whole)."""
+    if len(text) <= 3:
+        return escape(text)
+    return "<wbr>".join(escape(word) for word in header_words(text))
+
+
+def wrap_table(table: str, label: str, keep: bool = True) -> str:
+    """A table in its own scroll box, so that a wide table scrolls inside it on a phone
+    instead of widening the page; focusable and named, as a scrollable region must be.
+    ``keep``: the table fits on an A4 page and is never split in print (report.css)."""
+    classes = "gi-table-wrap gi-keep" if keep else "gi-table-wrap"
+    return (
+        f'<div class="{classes}" role="region" tabindex="0" aria-label="{escape(label)}">'
+        f"{table}</div>"
+    )
+
+
 def _th(text: str, scope: str, rowspan: int = 1, colspan: int = 1, cls: str = "") -> str:
     attrs = [f'scope="{scope}"']
     if rowspan > 1:
@@ -113,7 +173,8 @@ def _th(text: str, scope: str, rowspan: int = 1, colspan: int = 1, cls: str = ""
         attrs.append(f'colspan="{colspan}"')
     if cls:
         attrs.append(f'class="{cls}"')
-    return f"<th {' '.join(attrs)}>{escape(text)}</th>"
+    inner = header_html(text) if scope in ("col", "colgroup") else escape(text)
+    return f"<th {' '.join(attrs)}>{inner}</th>"
 
 
 def _caption(section: str) -> str:
@@ -150,7 +211,7 @@ def active_html(
             parts.append(f"<tr>{''.join(cells)}</tr>")
         parts.append("</tbody>")
     parts.append("</table>")
-    return "".join(parts)
+    return wrap_table("".join(parts), L.SECTION_BY_KEY["active"].title)
 
 
 # --------------------------------------------------------------------------- 表三
@@ -168,7 +229,7 @@ def applications_html(
     head = [
         "<thead>",
         "<tr>",
-        _th(L.APPLICATION_NOTE, "col", rowspan=3, colspan=3, cls="gi-note"),
+        _th(L.APPLICATION_NOTE, "col", rowspan=3, colspan=3, cls="gi-note gi-c1"),
         _th(L.APPLICANT_HEADER, "colgroup", colspan=7),
         "</tr><tr>",
         _th(cols[0].label, "col", rowspan=2),
@@ -183,12 +244,14 @@ def applications_html(
     opened: set[str] = set()
     for row in L.APPLICATION_ROWS:
         cells = []
-        for group in row.groups:  # open each enclosing group once, spanning its rows
+        # gi-c1…gi-c3: the label column a cell starts in (kept in view when the table scrolls)
+        for level, group in enumerate(row.groups, 1):  # open each group once, spanning its rows
             if group.key not in opened:
                 opened.add(group.key)
-                cells.append(_th(group.label, "rowgroup", rowspan=_group_span(group)))
+                span = _group_span(group)
+                cells.append(_th(group.label, "rowgroup", rowspan=span, cls=f"gi-c{level}"))
         label_span = 3 - len(row.groups)
-        cells.append(_th(row.label, "row", colspan=label_span))
+        cells.append(_th(row.label, "row", colspan=label_span, cls=f"gi-c{len(row.groups) + 1}"))
         cells.extend(
             _td(apps.cell(row.key, c.key), L.APPLICATIONS, row.key, c.key, flags, 1, marks)
             for c in cols
@@ -196,7 +259,8 @@ def applications_html(
         body.append(f'<tr data-row="{row.key}">{"".join(cells)}</tr>')
     body.append("</tbody>")
     caption = _caption(L.APPLICATIONS)
-    return f'<table class="gi-table gi-t3">{caption}{"".join(head)}{"".join(body)}</table>'
+    table = f'<table class="gi-table gi-t3">{caption}{"".join(head)}{"".join(body)}</table>'
+    return wrap_table(table, L.SECTION_BY_KEY[L.APPLICATIONS].title)
 
 
 # --------------------------------------------------------------------------- 表四
@@ -227,7 +291,8 @@ def review_html(
     ]
     body = f"<tbody><tr>{''.join(cells)}</tr></tbody>"
     caption = _caption(L.REVIEW_LITIGATION)
-    return f'<table class="gi-table gi-t4">{caption}{"".join(head)}{body}</table>'
+    table = f'<table class="gi-table gi-t4">{caption}{"".join(head)}{body}</table>'
+    return wrap_table(table, L.SECTION_BY_KEY[L.REVIEW_LITIGATION].title)
 
 
 # --------------------------------------------------------------------------- findings

@@ -1,0 +1,66 @@
+"""The spreadsheet commands as a county office runs them: ``govinfo workbook`` (one per agency,
+``--from`` last year's files), ``govinfo import x.xlsx`` back to a parameter file, ``govinfo
+export`` of a folder, and the batch's county workbook linked from the summary page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+from bs4 import BeautifulSoup
+from conftest import ROOT, County, Run, run_govinfo
+
+from govinfo.params import load
+from govinfo.rules import check
+
+
+def test_workbook_import_round_trip_through_the_commands(run: Run, tmp_path: Path) -> None:
+    source = ROOT / "parameters/2022/shili-zrzyj.yaml"
+    code, _, err = run("workbook", source, "-o", tmp_path / "x.xlsx")
+    assert code == 0, err
+    code, _out, err = run("import", tmp_path / "x.xlsx", "-o", tmp_path / "x.yaml")
+    assert code == 0, err
+    back, original = load(tmp_path / "x.yaml"), load(source)
+    assert back.applications == original.applications
+    assert back.active == original.active and back.review_litigation == original.review_litigation
+    # A second run does not replace the workbook silently.
+    code, _, err = run("workbook", source, "-o", tmp_path / "x.xlsx")
+    assert code == 2 and "exists; use --force" in err
+
+
+def test_workbooks_from_last_year_carry_the_balance(run: Run, tmp_path: Path) -> None:
+    code, _out, err = run("workbook", "--from", ROOT / "parameters/2022", "-o", tmp_path)
+    assert code == 0, err
+    made = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.xlsx"))
+    assert "2023/shili-zrzyj.xlsx" in made and len(made) == 13
+    last = load(ROOT / "parameters/2022/shili-zrzyj.yaml")
+    code, _, err = run("import", tmp_path / "2023/shili-zrzyj.xlsx", "-o", tmp_path / "n.yaml")
+    assert code == 0, err
+    new = load(tmp_path / "n.yaml")
+    assert new.year == 2023
+    for column in ("natural_person", "total"):
+        expected = last.applications.cell("carried_forward", column)
+        assert new.applications.cell("carried_over", column) == expected
+    # Everything else is still to be filled in: not given, never zero.
+    assert any(f.rule == "MISSING" for f in check(new))
+
+
+def test_export_refuses_an_unknown_format_and_writes_a_workbook(run: Run, tmp_path: Path) -> None:
+    code, _, err, _ = run_govinfo(
+        "export", ROOT / "parameters", "--to", "ods", "-o", tmp_path / "x"
+    )
+    assert code == 2 and "invalid choice: 'ods'" in err and not (tmp_path / "x").exists()
+    code, out, err = run("export", ROOT / "parameters", "-o", tmp_path / "all.xlsx")
+    assert code == 0, err
+    assert "27 report(s)" in out
+    book = openpyxl.load_workbook(tmp_path / "all.xlsx", read_only=True)
+    assert {"表三 依申请", "区域合计", "校验结果"} <= set(book.sheetnames)
+
+
+def test_the_summary_page_links_the_county_workbook(county: County) -> None:
+    page = county.site / "2022" / "summary.html"
+    soup = BeautifulSoup(page.read_text("utf-8"), "lxml")
+    assert soup.find("a", href="summary.xlsx") is not None
+    book = openpyxl.load_workbook(county.site / "2022" / "summary.xlsx", read_only=True)
+    rows = list(book["表三 依申请"].iter_rows(values_only=True))
+    assert any("示例县自然资源局" in map(str, row) for row in rows)

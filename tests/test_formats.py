@@ -1,0 +1,76 @@
+"""The formats registry and its place in a render: every file made before any is written, a
+failing format writes nothing, a format not asked for any more is removed, and the CLI's
+``--to`` / ``--formats`` refuse unknown names in one line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import SEED, run_govinfo
+
+from govinfo.publish import formats as F
+from govinfo.publish.pipeline import RenderError, render
+
+
+def test_parse_formats_keeps_html_first_and_each_once() -> None:
+    assert F.parse_formats("pdf,html,pdf") == ("html", "pdf")
+    assert F.parse_formats("html") == ("html",)
+    assert F.parse_formats(" PDF ") == ("html", "pdf")  # the page is always written
+    with pytest.raises(F.UnknownFormat, match="unknown format odt: choose from html, pdf"):
+        F.parse_formats("html,odt")
+
+
+def test_cli_refuses_an_unknown_format_in_one_line(tmp_path: Path) -> None:
+    code, _out, err, _ = run_govinfo("render", SEED, "-o", tmp_path, "--to", "html,odt")
+    assert code == 2
+    assert "unknown format odt" in err and "Traceback" not in err
+    assert not any(tmp_path.iterdir())
+
+
+@pytest.fixture
+def fake_formats() -> Iterator[dict[str, list[str]]]:
+    """Two formats for the test: ``echo`` writes the page's title, ``boom`` fails."""
+    calls: dict[str, list[str]] = {"echo": []}
+
+    def echo(report, findings, html):  # type: ignore[no-untyped-def]
+        calls["echo"].append(report.agency_id)
+        assert "<html" in html  # it gets the finished page
+        return report.title.encode()
+
+    def boom(report, findings, html):  # type: ignore[no-untyped-def]
+        raise RuntimeError("printer on fire\nsecond line")
+
+    F.register_format(F.Format("echo", ".echo", "Echo", echo))
+    F.register_format(F.Format("boom", ".boom", "Boom", boom))
+    yield calls
+    del F.FORMATS["echo"], F.FORMATS["boom"]
+
+
+def test_a_failing_format_writes_nothing_and_keeps_the_last_good_files(
+    tmp_path: Path, fake_formats: dict[str, list[str]]
+) -> None:
+    good = render(SEED, tmp_path, formats=("html", "echo"))
+    assert good.documents == {"echo": good.html.with_suffix(".echo")}
+    assert good.documents["echo"].read_text() == good.report.title
+    page = good.html.read_bytes()
+    notebook = good.notebook.read_bytes()
+    with pytest.raises(RenderError) as caught:
+        render(SEED, tmp_path, formats=("html", "echo", "boom"))
+    assert str(caught.value) == f"{SEED}: boom not written: RuntimeError: printer on fire"
+    # Nothing of the failed run was written: the page, notebook and echo file are the old ones.
+    assert good.html.read_bytes() == page and good.notebook.read_bytes() == notebook
+    assert not good.html.with_suffix(".boom").exists()
+    names = sorted(p.name for p in good.html.parent.iterdir())
+    assert names == ["zezhou-xzsp.echo", "zezhou-xzsp.html", "zezhou-xzsp.ipynb"]
+
+
+def test_a_format_no_longer_asked_for_is_removed(
+    tmp_path: Path, fake_formats: dict[str, list[str]]
+) -> None:
+    first = render(SEED, tmp_path, formats=("html", "echo"))
+    assert first.documents["echo"].is_file()
+    second = render(SEED, tmp_path)  # html only: an old .echo would describe old data
+    assert second.documents == {}
+    assert not first.documents["echo"].exists()
