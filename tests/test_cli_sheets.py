@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openpyxl
 from bs4 import BeautifulSoup
-from conftest import ROOT, County, Run, run_govinfo
+from conftest import ROOT, County, Run, page_hashes, run_govinfo
 
 from govinfo.params import load
 from govinfo.rules import check
@@ -64,3 +64,22 @@ def test_the_summary_page_links_the_county_workbook(county: County) -> None:
     book = openpyxl.load_workbook(county.site / "2022" / "summary.xlsx", read_only=True)
     rows = list(book["表三 依申请"].iter_rows(values_only=True))
     assert any("示例县自然资源局" in map(str, row) for row in rows)
+
+
+def test_workbooks_filled_and_imported_publish_the_same_site(
+    run: Run, county: County, tmp_path: Path
+) -> None:
+    """The county office's loop: a workbook per agency → (filled in a spreadsheet: here, as
+    written) → ``govinfo import`` → ``govinfo batch`` gives every page byte for byte as the
+    YAML files do (the county fixture's pages)."""
+    code, _, err = run("workbook", county.params, "-o", tmp_path / "wb")
+    assert code == 0, err
+    books = sorted(str(p) for p in (tmp_path / "wb").rglob("*.xlsx"))
+    assert len(books) == 27
+    code, _, err = run("import", *books, "-o", tmp_path / "imported/")
+    assert code == 0, err
+    code, _, err, _ = run_govinfo(
+        "batch", tmp_path / "imported", "-o", tmp_path / "site", "--no-progress"
+    )
+    assert code == 0, err
+    assert page_hashes(tmp_path / "site") == county.pages
