@@ -394,8 +394,8 @@ def formats(text: str) -> tuple[str, ...]:
 
 
 FORMATS_HELP = (
-    "formats to write beside each page, comma-separated: html (always), pdf (printed by "
-    "Chromium); default: html"
+    "formats to write beside each page, comma-separated: html (always), docx (Word), pdf "
+    "(printed by Chromium); default: html"
 )
 
 TRUST_NOTE = (

@@ -15,10 +15,10 @@ from govinfo.publish.pipeline import RenderError, render
 
 
 def test_parse_formats_keeps_html_first_and_each_once() -> None:
-    assert F.parse_formats("pdf,html,pdf") == ("html", "pdf")
+    assert F.parse_formats("pdf,docx,pdf") == ("html", "docx", "pdf")
     assert F.parse_formats("html") == ("html",)
     assert F.parse_formats(" PDF ") == ("html", "pdf")  # the page is always written
-    with pytest.raises(F.UnknownFormat, match="unknown format odt: choose from html, pdf"):
+    with pytest.raises(F.UnknownFormat, match="unknown format odt: choose from html, docx, pdf"):
         F.parse_formats("html,odt")
 
 
@@ -74,3 +74,35 @@ def test_a_format_no_longer_asked_for_is_removed(
     second = render(SEED, tmp_path)  # html only: an old .echo would describe old data
     assert second.documents == {}
     assert not first.documents["echo"].exists()
+
+
+def test_a_county_batch_writes_word_and_pdf_for_every_agency(tmp_path: Path) -> None:
+    """Issue 16's done-means: ``govinfo batch parameters -o site --formats html,docx,pdf``
+    writes the three formats of the seed and of every example agency, records their hashes,
+    links them from the index, and a second run finds everything up to date."""
+    import json
+    import shutil
+
+    from bs4 import BeautifulSoup
+    from conftest import ROOT
+
+    shutil.copytree(ROOT / "parameters", tmp_path / "parameters")
+    site = tmp_path / "site"
+    args = ("batch", tmp_path / "parameters", "-o", site, "--formats", "html,docx,pdf")
+    code, _out, err, _ = run_govinfo(*args, "--no-progress")
+    assert code == 0, err
+    manifest = json.loads((site / "manifest.json").read_text("utf-8"))
+    agencies = manifest["agencies"]
+    assert len(agencies) == 27
+    index = BeautifulSoup((site / "index.html").read_text("utf-8"), "lxml")
+    for entry in agencies:
+        stem = f"{entry['year']}/{entry['agency_id']}"
+        assert entry["documents"] == {"docx": f"{stem}.docx", "pdf": f"{stem}.pdf"}
+        for suffix in ("html", "docx", "pdf"):
+            assert f"{stem}.{suffix}" in entry["outputs"], stem
+        assert (site / f"{stem}.pdf").read_bytes().startswith(b"%PDF-")
+        assert (site / f"{stem}.docx").read_bytes().startswith(b"PK")
+        assert index.find("a", href=f"{stem}.pdf") is not None
+        assert index.find("a", href=f"{stem}.docx") is not None
+    code, out, err, _ = run_govinfo(*args, "--no-progress")
+    assert code == 0 and "up to date, nothing rendered" in out, err

@@ -405,6 +405,6 @@ def standalone_html(report: Report) -> str:
         cells.append(new_code_cell(source="", outputs=[output]))
     notebook = new_notebook(cells=cells)
     nbformat.validate(notebook)
-    from .pipeline import export_html
+    from .export import export_html
 
     return export_html(notebook)

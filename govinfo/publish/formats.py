@@ -57,10 +57,17 @@ def extra_formats(formats: Iterable[str]) -> list[Format]:
     return [FORMATS[name] for name in formats if name != HTML]
 
 
+def _docx(report: Report, findings: list[Finding], html: str) -> bytes:
+    from .docx_report import report_docx
+
+    return report_docx(report, findings)
+
+
 def _pdf(report: Report, findings: list[Finding], html: str) -> bytes:
     from .printing import shared_printer
 
     return shared_printer().pdf(html)
 
 
+register_format(Format("docx", ".docx", "Word", _docx))
 register_format(Format("pdf", ".pdf", "PDF", _pdf))

@@ -32,11 +32,9 @@ from ..findings import Finding
 from ..model import Report
 from ..params import load
 from ..rules import check
+from .export import PACKAGE_DIR, TEMPLATE_DIR, TEMPLATE_NAME, export_html
 from .formats import FORMATS, HTML, extra_formats
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-TEMPLATE_DIR = PACKAGE_DIR / "templates"
-TEMPLATE_NAME = "govinfo"
 # Inside the package, so that a wheel (and every Dask worker installed from one) carries it;
 # the repository's notebooks/annual_report.ipynb is a symlink to this file.
 NOTEBOOK_DIR = PACKAGE_DIR / "notebooks"
@@ -170,24 +168,6 @@ def _quiet_papermill_log() -> None:
     import logging
 
     logging.getLogger("papermill").addHandler(logging.NullHandler())
-
-
-@cache
-def _exporter() -> Any:
-    """One HTMLExporter per process: building it costs ~0.2 s, reusing it ~0.01 s."""
-    from nbconvert import HTMLExporter
-
-    return HTMLExporter(
-        template_name=TEMPLATE_NAME,
-        extra_template_basedirs=[str(TEMPLATE_DIR)],
-        exclude_input=True,
-    )
-
-
-def export_html(notebook: Any) -> str:
-    """The executed notebook as the published page (the ``govinfo`` nbconvert template)."""
-    html, _ = _exporter().from_notebook_node(notebook)
-    return html
 
 
 def install_template(prefix: str | Path | None = None) -> Path:
