@@ -11,15 +11,25 @@ template:
       the same nbconvert template) with no kernel at all.
 
 and prints seconds per report for each, the ratios (a)/(c), (b)/(c), (c)/(d), and the peak
-memory (RSS of the batch process tree). Short runs are repeated and the median is taken.
+memory (RSS of the batch process tree). For (c) it also prints core-seconds per report: the
+CPU time of the whole process tree (batch, workers, fork server, kernels, Chromium), read
+from ``getrusage(RUSAGE_CHILDREN)`` around the run, against (d)'s one core.
+
+With ``--formats``, (c) is run three ways one after the other in each repeat, on fresh
+output folders, so a busy machine inflates them alike: html alone, html+docx and
+html+docx+pdf (issue 16's target: all three within 2x of html alone, per report).
+
+Short runs are repeated and the median is taken.
 
     python benchmarks/batch.py            # N=40
     python benchmarks/batch.py -n 12 --repeat 3
+    python benchmarks/batch.py -n 27 --skip-naive --formats --repeat 2
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import statistics
 import subprocess
@@ -71,16 +81,20 @@ def naive_loop(files: list[Path], out: Path, jobs: int) -> float:
 
 
 PEAK_RSS = [0]
+SETTINGS = ("html", "html,docx", "html,docx,pdf")
 
 
-def govinfo_batch(folder: Path, out: Path) -> float:
-    """Run the batch, sampling the RSS of its whole process tree (workers, fork server,
-    kernels) every 50 ms; the peak goes to PEAK_RSS."""
+def govinfo_batch(folder: Path, out: Path, formats: str = "html") -> tuple[float, float]:
+    """Run the batch on a fresh ``out``, sampling the RSS of its whole process tree (workers,
+    fork server, kernels) every 50 ms; the peak goes to PEAK_RSS. Returns (wall seconds,
+    CPU seconds of the tree)."""
     import psutil
 
+    shutil.rmtree(out, ignore_errors=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.Popen(
-        ["govinfo", "batch", str(folder), "-o", str(out), "--force"],
+        ["govinfo", "batch", str(folder), "-o", str(out), "--force", "--formats", formats],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -94,9 +108,12 @@ def govinfo_batch(folder: Path, out: Path) -> float:
             pass
         PEAK_RSS[0] = max(PEAK_RSS[0], total)
         time.sleep(0.05)
+    wall = time.perf_counter() - started
     if proc.returncode != 0:
         raise SystemExit(f"govinfo batch failed with exit code {proc.returncode}")
-    return time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
 
 
 def content_floor(files: list[Path]) -> float:
@@ -119,6 +136,9 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=40, help="number of agencies (default 40)")
     parser.add_argument("--repeat", type=int, default=1, help="repetitions of (c) and (d)")
     parser.add_argument("--skip-naive", action="store_true", help="skip (a) and (b)")
+    parser.add_argument(
+        "--formats", action="store_true", help="also html+docx and html+docx+pdf for (c)"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="govinfo-bench-"))
     try:
@@ -129,7 +149,14 @@ def main() -> None:
         if not args.skip_naive:
             results["a"] = naive_loop(files, work / "naive1", 1) / n
             results["b"] = naive_loop(files, work / "naive2", 2) / n
-        results["c"] = median(args.repeat, lambda: govinfo_batch(params, work / "site")) / n
+        settings = SETTINGS if args.formats else SETTINGS[:1]
+        runs: dict[str, list[tuple[float, float]]] = {setting: [] for setting in settings}
+        for _ in range(args.repeat):
+            for setting in settings:
+                runs[setting].append(govinfo_batch(params, work / "site", setting))
+        walls = {s: statistics.median(w for w, _ in runs[s]) / n for s in settings}
+        cores = {s: statistics.median(c for _, c in runs[s]) / n for s in settings}
+        results["c"] = walls["html"]
         results["d"] = median(args.repeat, lambda: content_floor(files)) / n
         print(f"agencies: {n}   (python {sys.version.split()[0]}, 2 cores shared)")
         names = {
@@ -145,6 +172,15 @@ def main() -> None:
             print(f"(a)/(c) = {results['a'] / results['c']:.1f}")
             print(f"(b)/(c) = {results['b'] / results['c']:.1f}")
         print(f"(c)/(d) = {results['c'] / results['d']:.1f}")
+        print(
+            f"(c) core-seconds per report {cores['html']:.3f}; "
+            f"against (d) on one core: {cores['html'] / results['d']:.2f}x"
+        )
+        if args.formats:
+            print("formats, s/report (ratio to html alone), core-s/report:")
+            for setting in settings:
+                ratio = walls[setting] / walls["html"]
+                print(f"  {setting:15} {walls[setting]:6.3f}  ({ratio:.2f}x)  {cores[setting]:.3f}")
         print(f"peak RSS of the batch process tree: {PEAK_RSS[0] / 2**20:.0f} MB")
     finally:
         shutil.rmtree(work, ignore_errors=True)

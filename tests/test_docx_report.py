@@ -99,6 +99,20 @@ def test_headings_closing_same_bytes_and_page_numbers() -> None:
     assert doc.core_properties.title == report.title
 
 
+def test_given_the_page_the_document_embeds_the_page_charts_and_is_the_same(
+    rendered_site: Path,
+) -> None:
+    """The batch passes the finished page: its PNGs go in as they are, not drawn again."""
+    from govinfo.publish.charts import charts_in_page
+
+    page = (rendered_site / "2022/shili-zrzyj.html").read_text("utf-8")
+    charts = charts_in_page(page)
+    assert [len(charts.get(f"s{n}", [])) for n in range(1, 7)] == [0, 0, 2, 1, 0, 0]
+    assert all(c.png.startswith(b"\x89PNG") and c.width == 400 for v in charts.values() for c in v)
+    report = load(BUSY)
+    assert report_docx(report, page=page) == report_docx(report)
+
+
 def test_a_draft_is_stamped_and_hostile_text_is_safe(load_copy: Any, busy_data: Any) -> None:
     def edit(data: dict[str, Any]) -> None:
         data["applications"]["rows"]["new"][0] = 99  # APP-BALANCE fails

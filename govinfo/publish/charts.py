@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from functools import cache
 from glob import glob
 from html import escape
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -161,6 +162,48 @@ class Chart:
 
     def _repr_html_(self) -> str:
         return self.to_html()
+
+
+def charts_in_page(html: str) -> dict[str, list[Chart]]:
+    """The charts a published page shows, by section number (``"s3"``), in page order.
+
+    The Word document embeds the very PNGs of the page instead of drawing them again: drawing
+    is most of what a Word document costs, and the two then cannot differ. Only our own
+    ``<figure class="gi-chart">`` inside ``<section id="sN">`` count; the PNG's pixels are
+    twice its CSS size."""
+    reader = _PageCharts()
+    reader.feed(html)
+    reader.close()
+    return reader.charts
+
+
+class _PageCharts(HTMLParser):
+    PNG = "data:image/png;base64,"
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.charts: dict[str, list[Chart]] = {}
+        self._section = ""
+        self._figure = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        classes = values.get("class", "").split()
+        if tag == "section" and "gi-section" in classes:
+            self._section = values.get("id", "")
+        elif tag == "figure":
+            self._figure = "gi-chart" in classes
+        elif tag == "img" and self._figure and values.get("src", "").startswith(self.PNG):
+            png = base64.b64decode(values["src"][len(self.PNG) :])
+            width, height = int(values.get("width") or 0), int(values.get("height") or 0)
+            chart = Chart(png, values.get("alt", ""), width, height)
+            self.charts.setdefault(self._section, []).append(chart)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "figure":
+            self._figure = False
+        elif tag == "section":
+            self._section = ""
 
 
 def text_inches(text: str, points: float) -> float:

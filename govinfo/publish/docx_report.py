@@ -34,6 +34,7 @@ from ..findings import Finding
 from ..model import Report
 from ..rules import check, is_blank_text
 from . import docx_tables as T
+from .charts import Chart, charts_in_page
 from .document import UNCHANGED, _trend_rows, chinese_date, fees_statement, section_charts
 
 TITLE_FONT, HEADING_FONT, SUBHEADING_FONT, BODY_FONT, PAGE_FONT = (
@@ -166,10 +167,12 @@ def markdown(document: Any, text: str) -> None:
             _paragraph(document, token.content)
 
 
-def _charts(document: Any, report: Report, key: str) -> None:
+def _charts(document: Any, report: Report, key: str, page: dict[str, list[Chart]] | None) -> None:
     from docx.shared import Mm
 
-    for chart in section_charts(report, key):
+    number = f"s{[s.key for s in L.SECTIONS].index(key) + 1}"
+    charts = section_charts(report, key) if page is None else page.get(number, [])
+    for chart in charts:
         document.add_picture(io.BytesIO(chart.png), width=Mm(min(150, chart.width * 0.3)))
         shape = document.inline_shapes[-1]
         shape._inline.docPr.set("descr", clean(chart.alt))
@@ -225,12 +228,16 @@ def _trends(document: Any, report: Report) -> None:
     T.add_table(document, grid, header_rows=1, size=10.5)
 
 
-def report_docx(report: Report, findings: list[Finding] | None = None) -> bytes:
-    """The Word document of ``report`` (bytes of a .docx)."""
+def report_docx(
+    report: Report, findings: list[Finding] | None = None, page: str | None = None
+) -> bytes:
+    """The Word document of ``report`` (bytes of a .docx). Given the report's published
+    ``page``, its charts are the page's PNGs (:func:`charts_in_page`), not drawn again."""
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     findings = check(report) if findings is None else findings
+    charts = None if page is None else charts_in_page(page)
     document = Document()
     _setup(document)
     errors = sum(f.is_error for f in findings)
@@ -252,13 +259,13 @@ def report_docx(report: Report, findings: list[Finding] | None = None) -> bytes:
                     markdown(document, text)
         elif section.key == "active":
             _table(document, "active", section.title, T.active_grid(report), 0)
-            _charts(document, report, "active")
+            _charts(document, report, "active", charts)
         elif section.key == L.APPLICATIONS:
             _table(document, L.APPLICATIONS, section.title, T.applications_grid(report), 3)
-            _charts(document, report, L.APPLICATIONS)
+            _charts(document, report, L.APPLICATIONS, charts)
         elif section.key == L.REVIEW_LITIGATION:
             _table(document, L.REVIEW_LITIGATION, section.title, T.review_grid(report), 3)
-            _charts(document, report, L.REVIEW_LITIGATION)
+            _charts(document, report, L.REVIEW_LITIGATION, charts)
         elif section.key == "problems":
             markdown(document, report.narrative.problems)
         elif section.key == "other":

@@ -135,10 +135,8 @@ def add_table(
     """A Word table of ``grid``: merged as laid out, all borders, header rows repeated on
     each page, rows never split across pages, numbers right-aligned."""
     from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
-    from docx.shared import Pt
 
     columns = sum(slot.span for slot in grid[0])
     table = document.add_table(rows=len(grid), cols=columns)
@@ -159,28 +157,20 @@ def add_table(
     at_grid = [[_Cell(tc, table) for tc in tr.tc_lst] for tr in table._tbl.tr_lst]
     for r, cells in enumerate(placed):  # write the text before merging: merge joins paragraphs
         for at, slot in cells:
-            if slot.vmerge == CONTINUE:
-                continue
-            cell = at_grid[r][at]
-            paragraph = cell.paragraphs[0]
-            paragraph.paragraph_format.line_spacing = 1.0  # not the body's fixed 28.95 pt
-            paragraph.paragraph_format.first_line_indent = 0
-            run = paragraph.add_run(slot.text)
-            run.font.size = Pt(size)
-            run.bold = slot.header and r < header_rows
-            if slot.number:
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            elif slot.header:
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            if slot.vmerge != CONTINUE:
+                _write_cell(
+                    at_grid[r][at]._tc, slot, bold=slot.header and r < header_rows, size=size
+                )
     if widths:  # millimetres per grid column (Word reads the cells' widths, LibreOffice the grid)
         from docx.shared import Mm
 
         table.autofit = False
-        for grid_row in at_grid:
-            for cell, width in zip(grid_row, widths, strict=True):
-                cell.width = Mm(width)
-        for col, width in zip(table._tbl.tblGrid.gridCol_lst, widths, strict=True):
-            col.w = Mm(width)
+        twips = [str(Mm(mm).twips) for mm in widths]
+        for tr in table._tbl.tr_lst:
+            for tc, text in zip(tr.tc_lst, twips, strict=True):
+                tc.tcPr.find(qn("w:tcW")).set(qn("w:w"), text)
+        for col, mm in zip(table._tbl.tblGrid.gridCol_lst, widths, strict=True):
+            col.w = Mm(mm)
     for r, cells in enumerate(placed):
         for at, slot in cells:
             if slot.span > 1 and slot.vmerge is None:
@@ -203,6 +193,35 @@ def add_table(
         for tc in tr.tc_lst:
             tc.get_or_add_tcPr().append(_centred_vertically(qn))
     return table
+
+
+def _write_cell(tc: Any, slot: Slot, *, bold: bool, size: float) -> None:
+    """The cell's one paragraph: single-spaced, not indented (not the body's fixed 28.95 pt
+    and first-line indent), numbers right, headers centred; one run of ``size`` points.
+
+    Written as the XML python-docx's properties write, element by element: its proxies look
+    every child up again on each property set, most of the time of a Word document."""
+    from docx.oxml.ns import qn
+    from lxml.etree import SubElement
+
+    paragraph = tc.find(qn("w:p"))
+    properties = SubElement(paragraph, qn("w:pPr"))
+    spacing = SubElement(properties, qn("w:spacing"))
+    spacing.set(qn("w:line"), "240")
+    spacing.set(qn("w:lineRule"), "auto")
+    SubElement(properties, qn("w:ind")).set(qn("w:firstLine"), "0")
+    if slot.number or slot.header:
+        SubElement(properties, qn("w:jc")).set(qn("w:val"), "right" if slot.number else "center")
+    run = SubElement(paragraph, qn("w:r"))
+    run_properties = SubElement(run, qn("w:rPr"))
+    bold_element = SubElement(run_properties, qn("w:b"))
+    if not bold:
+        bold_element.set(qn("w:val"), "0")
+    SubElement(run_properties, qn("w:sz")).set(qn("w:val"), str(round(size * 2)))
+    text = SubElement(run, qn("w:t"))
+    text.text = slot.text
+    if slot.text != slot.text.strip():
+        text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
 
 
 def _centred_vertically(qn: Any) -> Any:

@@ -10,7 +10,8 @@ leaves the last good files in place (never a new page beside an old Word file).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from ..findings import Finding
@@ -25,6 +26,9 @@ class Format:
     suffix: str  # the file written beside the page: OUTDIR/<year>/<agency_id><suffix>
     label: str  # as the index links it (Chinese: the site is for readers)
     produce: Callable[[Report, list[Finding], str], bytes]
+    # Optional: begin producing in the background and return what waits for the bytes, so
+    # that a format made by another process (Chromium) runs while the others are made.
+    start: Callable[[Report, list[Finding], str], Callable[[], bytes]] | None = None
 
 
 FORMATS: dict[str, Format] = {}
@@ -57,17 +61,62 @@ def extra_formats(formats: Iterable[str]) -> list[Format]:
     return [FORMATS[name] for name in formats if name != HTML]
 
 
+def produce_all(
+    wanted: Iterable[Format], report: Report, findings: list[Finding], html: str
+) -> dict[str, bytes]:
+    """Every format of ``wanted`` made from the finished page, by name: the ones that can
+    start in the background start first, then the others are made while they run. The first
+    failure is raised as :class:`FormatFailed` naming the format."""
+    wanted = list(wanted)
+    pending: dict[str, Callable[[], bytes]] = {}
+    made: dict[str, bytes] = {}
+    for fmt in wanted:
+        if fmt.start is not None:
+            with _failing(fmt):
+                pending[fmt.name] = fmt.start(report, findings, html)
+    for fmt in wanted:
+        with _failing(fmt):
+            made[fmt.name] = (
+                pending[fmt.name]()
+                if fmt.name in pending
+                else (fmt.produce(report, findings, html))
+            )
+    return made
+
+
+class FormatFailed(RuntimeError):
+    """A producer raised: ``format`` names it, the message is the cause's first line."""
+
+    def __init__(self, format_name: str, reason: str) -> None:
+        super().__init__(reason)
+        self.format = format_name
+
+
+@contextlib.contextmanager
+def _failing(fmt: Format) -> Iterator[None]:
+    try:
+        yield
+    except Exception as exc:  # a broken browser, a library error: the render fails
+        text = str(exc).strip().splitlines()
+        reason = f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+        raise FormatFailed(fmt.name, reason) from None
+
+
 def _docx(report: Report, findings: list[Finding], html: str) -> bytes:
     from .docx_report import report_docx
 
-    return report_docx(report, findings)
+    return report_docx(report, findings, html)
 
 
 def _pdf(report: Report, findings: list[Finding], html: str) -> bytes:
+    return _start_pdf(report, findings, html)()
+
+
+def _start_pdf(report: Report, findings: list[Finding], html: str) -> Callable[[], bytes]:
     from .printing import shared_printer
 
-    return shared_printer().pdf(html)
+    return shared_printer().start(html).result
 
 
 register_format(Format("docx", ".docx", "Word", _docx))
-register_format(Format("pdf", ".pdf", "PDF", _pdf))
+register_format(Format("pdf", ".pdf", "PDF", _pdf, start=_start_pdf))

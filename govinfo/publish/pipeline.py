@@ -33,7 +33,7 @@ from ..model import Report
 from ..params import load
 from ..rules import check
 from .export import PACKAGE_DIR, TEMPLATE_DIR, TEMPLATE_NAME, export_html
-from .formats import FORMATS, HTML, extra_formats
+from .formats import FORMATS, HTML, FormatFailed, extra_formats, produce_all
 
 # Inside the package, so that a wheel (and every Dask worker installed from one) carries it;
 # the repository's notebooks/annual_report.ipynb is a symlink to this file.
@@ -284,15 +284,11 @@ def render(
     targets = {fmt.name: html_path.with_suffix(fmt.suffix) for fmt in wanted}
 
     def documents(html: str) -> dict[Path, bytes]:
-        made = {}
-        for fmt in wanted:
-            try:
-                made[targets[fmt.name]] = fmt.produce(report, findings, html)
-            except Exception as exc:  # a broken browser, a library error: this render fails
-                text = str(exc).strip().splitlines()
-                reason = f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
-                raise RenderError(f"{path}: {fmt.name} not written: {reason}") from None
-        return made
+        try:
+            made = produce_all(wanted, report, findings, html)
+        except FormatFailed as exc:
+            raise RenderError(f"{path}: {exc.format} not written: {exc}") from None
+        return {targets[name]: data for name, data in made.items()}
 
     try:
         notebook_path = publish(

@@ -18,7 +18,7 @@ import contextlib
 import io
 import os
 import re
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 from types import TracebackType
@@ -38,6 +38,7 @@ CHROMIUM_ARGS = (
 _PDF_DATES = re.compile(rb"/(CreationDate|ModDate) \(D:[0-9]{14}[^)]*\)")
 
 
+_NODE_ID = re.compile(rb"\(node([0-9]{8})\)")
 # A ToUnicode entry of a PDF font: "<source code> <destination text>" (UTF-16BE hex).
 _CMAP_ENTRY = re.compile(rb"(<[0-9A-Fa-f]+>\s+)<([0-9A-Fa-f]+)>")
 RADICALS = range(0x2E80, 0x2FE0)  # CJK Radicals Supplement and Kangxi Radicals
@@ -60,6 +61,18 @@ def chromium_path() -> Path:
 def fixed_dates(pdf: bytes) -> bytes:
     """``pdf`` with its creation and modification dates set to a fixed value (same length)."""
     return _PDF_DATES.sub(lambda m: b"/" + m.group(1) + b" (D:19700101000000+00'00')", pdf)
+
+
+def fixed_node_ids(pdf: bytes) -> bytes:
+    """``pdf`` with the tags' element ids counted from the document's first (same length).
+
+    The ids are the DOM's node numbers, which keep counting in a tab that prints one
+    document after another: the same page printed again would differ in them alone."""
+    numbers = [int(m) for m in _NODE_ID.findall(pdf)]
+    if not numbers:
+        return pdf
+    first = min(numbers)
+    return _NODE_ID.sub(lambda m: b"(node%08d)" % (int(m.group(1)) - first), pdf)
 
 
 @cache
@@ -112,6 +125,7 @@ def searchable(pdf: bytes) -> bytes:
 
     with pikepdf.open(io.BytesIO(pdf)) as document:
         done: set[tuple[int, int]] = set()
+        changed = False
         for page in document.pages:
             resources: Any = page.obj.get("/Resources", {})
             fonts: Any = resources.get("/Font", {})
@@ -124,6 +138,9 @@ def searchable(pdf: bytes) -> bytes:
                 new = _CMAP_ENTRY.sub(_ideographs, old)
                 if new != old:
                     cmap.write(new)
+                    changed = True
+        if not changed:  # a page printed in a TrueType face: nothing to rewrite
+            return pdf
         out = io.BytesIO()
         document.save(out, deterministic_id=True)
     return out.getvalue()
@@ -135,6 +152,7 @@ class PdfPrinter:
     def __init__(self) -> None:
         self._playwright: Any = None
         self._browser: Any = None
+        self._page: Any = None
         # Playwright's sync API refuses to run where an asyncio loop runs (a Jupyter kernel,
         # the editor) or beside another sync Playwright in the same thread: every browser
         # call happens in this printer's own thread.
@@ -166,22 +184,45 @@ class PdfPrinter:
         """``html`` printed to PDF: A4 (the page's ``@page``), backgrounds, tagged text; the
         PDF's Title is the page's ``<title>`` (the report's title). Scripts are off: the
         report pages have none, and a hostile one must not run while printed."""
-        data = self._thread.submit(self._print, html).result()
-        return searchable(fixed_dates(data))
+        return self.start(html).result()
 
-    def _print(self, html: str) -> bytes:
+    def start(self, html: str) -> Future[bytes]:
+        """:meth:`pdf` begun in the printer's thread: the caller makes the Word document
+        while Chromium prints (most of a print is Chromium's own processes at work)."""
+        return self._thread.submit(self._finished, html)
+
+    def _finished(self, html: str) -> bytes:
+        return searchable(fixed_node_ids(fixed_dates(self._print(html))))
+
+    def _ensure_page(self) -> Any:
+        """One tab, kept for every document: a new tab per report costs a new renderer
+        process that loads the CJK font again, more than half of a print. Each document
+        replaces the last one whole; scripts never run, so nothing of it stays behind."""
+        if self._page is not None and not self._page.is_closed():
+            return self._page
         browser = self._ensure_browser()
         context = browser.new_context(java_script_enabled=False, offline=True)
+        self._page = context.new_page()
+        self._page.route(re.compile(r"^(?!data:)"), self._refuse)
+        return self._page
+
+    def _print(self, html: str) -> bytes:
+        page = self._ensure_page()
         try:
-            page = context.new_page()
-            page.route(re.compile(r"^(?!data:)"), self._refuse)
             page.set_content(html, wait_until="load")
             data: bytes = page.pdf(
                 format="A4", print_background=True, prefer_css_page_size=True, tagged=True
             )
-        finally:
-            context.close()
+        except Exception:
+            self._drop_page()  # a crashed tab or browser: the next document starts afresh
+            raise
         return data
+
+    def _drop_page(self) -> None:
+        page, self._page = self._page, None
+        if page is not None:
+            with contextlib.suppress(Exception):
+                page.context.close()
 
     def close(self) -> None:
         """Close the browser (again: nothing to do)."""
@@ -192,6 +233,7 @@ class PdfPrinter:
         self._thread.shutdown()
 
     def _close(self) -> None:
+        self._drop_page()
         if self._browser is not None:
             with contextlib.suppress(Exception):  # already gone with its process
                 self._browser.close()
