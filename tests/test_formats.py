@@ -106,3 +106,13 @@ def test_a_county_batch_writes_word_and_pdf_for_every_agency(tmp_path: Path) -> 
         assert index.find("a", href=f"{stem}.docx") is not None
     code, out, err, _ = run_govinfo(*args, "--no-progress")
     assert code == 0 and "up to date, nothing rendered" in out, err
+
+
+def test_render_to_pdf_closes_its_browser_cleanly_at_exit(tmp_path: Path) -> None:
+    """The printer closes its browser when the process exits (an atexit callback), after
+    the interpreter has stopped thread pools taking work: that once ended every
+    ``govinfo render --to pdf`` with a traceback on stderr."""
+    code, _out, err, _ = run_govinfo("render", SEED, "-o", tmp_path, "--to", "html,pdf")
+    assert code == 0, err
+    assert next(tmp_path.glob("*/*.pdf")).read_bytes().startswith(b"%PDF-")
+    assert "Traceback" not in err and "Exception ignored" not in err, err

@@ -17,8 +17,11 @@ import atexit
 import contextlib
 import io
 import os
+import queue
 import re
-from concurrent.futures import Future, ThreadPoolExecutor
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
 from functools import cache
 from pathlib import Path
 from types import TracebackType
@@ -146,6 +149,36 @@ def searchable(pdf: bytes) -> bytes:
     return out.getvalue()
 
 
+class _OwnThread:
+    """One daemon thread that runs the calls given to it in order, each with a Future.
+
+    Not a ThreadPoolExecutor: those refuse work once the interpreter starts to exit, which is
+    exactly when a batch worker's printer closes its browser (an ``atexit`` callback)."""
+
+    def __init__(self, name: str) -> None:
+        self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def submit(self, call: Callable[..., Any], *args: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        self._jobs.put((future, call, args))
+        return future
+
+    def shutdown(self) -> None:
+        self._jobs.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            future, call, args = job
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(call(*args))
+                except BaseException as exc:  # handed to the caller through the future
+                    future.set_exception(exc)
+
+
 class PdfPrinter:
     """One headless Chromium that prints self-contained HTML pages to A4 PDF."""
 
@@ -156,7 +189,7 @@ class PdfPrinter:
         # Playwright's sync API refuses to run where an asyncio loop runs (a Jupyter kernel,
         # the editor) or beside another sync Playwright in the same thread: every browser
         # call happens in this printer's own thread.
-        self._thread = ThreadPoolExecutor(1, thread_name_prefix="govinfo-pdf")
+        self._thread = _OwnThread("govinfo-pdf")
         self._closed = False
         self.launches = 0  # how many browsers this printer started (one, unless one died)
         self.refused: list[str] = []  # requests a page tried to make (all refused)
