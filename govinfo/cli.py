@@ -33,6 +33,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return EXIT_UNREADABLE
     reports, problems = load_all(files)
     results = check_all(reports)
+    if args.pack:  # the audit's checks too, with the rule pack's severities (govinfo/audit/)
+        from .audit import load_pack
+        from .audit.validate import audit_findings
+
+        for path, extra in audit_findings(reports, load_pack(args.pack)).items():
+            results[path].extend(extra)
     any_error = any(f.is_error for fs in results.values() for f in fs)
     any_warning = any(not f.is_error for fs in results.values() for f in fs)
     if args.format == "json":
@@ -176,13 +182,44 @@ def cmd_batch(args: argparse.Namespace) -> int:
         kernels=args.kernels,
         formats=args.formats,
     )
+    pack = None
+    if args.pack:
+        from .audit import PackError, load_pack
+
+        try:
+            pack = load_pack(args.pack)
+        except PackError as exc:
+            print(safe(f"error: {exc}"), file=sys.stderr)
+            return EXIT_UNREADABLE
     try:
         result = run_batch(args.paths, options)
     except BatchError as exc:
         print(safe(f"error: {exc}"), file=sys.stderr)
         return EXIT_UNREADABLE
     print(summary_table(result))
+    if pack is not None:
+        _audit_site(args.paths, pack, options.outdir)
     return result.exit_code
+
+
+def _audit_site(paths: Sequence[str], pack: Any, outdir: Path) -> None:
+    """``batch --pack``: the 年报体检 of the batch's files into OUTDIR/audit/ (as ``govinfo
+    audit``), then the internal page again, now with each agency's score and 问题清单."""
+    import json
+
+    from .audit import audit_paths
+    from .audit.output import write_audit
+    from .publish.internal import AUDIT_FOLDER, write_internal
+
+    run = audit_paths(paths, pack)
+    write_audit(run, outdir / AUDIT_FOLDER)
+    manifest = json.loads((outdir / "manifest.json").read_text("utf-8"))
+    write_internal(outdir, manifest)
+    problems = sum(p.severity != "info" for r in run.results for p in r.problems)
+    print(
+        f"年报体检 ({pack.name}): {len(run.results)} report(s), {problems} problem(s) → "
+        f"{outdir / AUDIT_FOLDER / 'index.html'}"
+    )
 
 
 def cmd_install_template(args: argparse.Namespace) -> int:
@@ -192,42 +229,27 @@ def cmd_install_template(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _import_one(name: str, agency_id: str | None) -> Any:
-    """A published report (HTML, text, Markdown) or a filled collection workbook (.xlsx,
-    :mod:`govinfo.sheets.read`) read into a parameter mapping: either answers ``mapping``,
-    ``summary()``, ``complete`` and its text."""
-    from .importer import import_file
-    from .importer.formats import XLSX, sniff
-
-    try:
-        with open(name, "rb") as handle:  # the bytes decide, not the suffix
-            is_workbook = sniff(handle.read(8), name, container=handle) == XLSX
-    except OSError:
-        is_workbook = False  # the importer says why it cannot be read
-    if is_workbook:
-        from .sheets.read import read_workbook
-
-        return read_workbook(name, agency_id=agency_id)
-
-    return import_file(name, agency_id=agency_id)
-
-
-def _import_text(result: Any, form: str) -> str:
-    from .importer.output import dumps
-
-    return result.text(form) if hasattr(result, "text") else dumps(result, form)
-
-
 def cmd_import(args: argparse.Namespace) -> int:
-    """Read published reports (HTML, text, Markdown) or filled collection workbooks (xlsx)
-    into parameter files, nulls for gaps.
+    """Read published reports (HTML, text, Markdown, PDF, Word) or filled collection
+    workbooks (xlsx), files or folders, into parameter files, ``unread`` for gaps.
 
     Exit 0 when every table cell was read (and a workbook has no error), 1 when some were not
-    (they are null and listed), 2 when a file could not be read at all.
+    (they are ``unread`` and listed), 2 when a file could not be read at all. Several files of
+    one report (same agency_id and year) are not an error: the most complete is written.
     """
-    from .files import atomic_write, is_safe_id, output_path
+    import time
 
-    if args.id and len(args.files) > 1:
+    from .files import atomic_write, is_safe_id, output_path
+    from .importer import explain, many
+
+    started = time.perf_counter()
+    names, empty = many.inputs(args.files)
+    status = EXIT_OK
+    for folder in empty:
+        line = f"error: {folder}: no reports found in the folder ({' '.join(many.SUFFIXES)})"
+        print(safe(line), file=sys.stderr)
+        status = EXIT_UNREADABLE
+    if args.id and len(names) > 1:
         print("error: --id names one agency; give one FILE with it", file=sys.stderr)
         return EXIT_UNREADABLE
     if args.id is not None and not is_safe_id(args.id):
@@ -240,24 +262,46 @@ def cmd_import(args: argparse.Namespace) -> int:
     out = Path(args.output) if args.output else None
     form = args.format or ("json" if out and out.suffix.lower() == ".json" else "yaml")
     into_folder = out is not None and (
-        len(args.files) > 1 or out.is_dir() or str(args.output).endswith(("/", "\\"))
+        len(names) > 1
+        or any(Path(p).is_dir() for p in args.files)
+        or out.is_dir()
+        or str(args.output).endswith(("/", "\\"))
     )
-    status, texts = EXIT_OK, []
-    for name in args.files:
-        try:
-            result = _import_one(name, args.id)
-        except ParameterError as exc:
-            print(safe(f"error: {exc}"), file=sys.stderr)
+    bar = many.progress_bar(len(names), args.progress) if len(names) > 1 else None
+    try:
+        outcomes = many.read_all(
+            names, args.id, args.jobs, (lambda _: bar.update(1)) if bar else None, form
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    for outcome in outcomes:
+        if outcome.error is not None:
+            print(safe(f"error: {outcome.error}"), file=sys.stderr)
             status = EXIT_UNREADABLE
-            continue
-        except (MemoryError, RecursionError):  # a last guard: the importer bounds its work
-            print(safe(f"error: {name}: too large or too deeply nested to read"), file=sys.stderr)
-            status = EXIT_UNREADABLE
-            continue
-        print(safe(result.summary(), lines=True), file=sys.stderr)
+    # several files of one report: the most complete; then several years of one agency:
+    # digit runs one year leaves ambiguous, decided by the next
+    from .importer.years import resolve_years
+
+    kept, duplicates = many.resolve([o for o in outcomes if o.result is not None])
+    duplicate_of = {id(d.chosen): d for d in duplicates}
+    results = resolve_years([o.result for o in kept])
+    texts: list[str] = []
+    explained = []
+    for outcome, result in zip(kept, results, strict=True):
+        name = outcome.name
+        summary = result.summary(verbose=True) if args.verbose else result.summary()
+        print(safe(summary, lines=True), file=sys.stderr)
+        if args.explain:
+            print(safe(explain.lines([result]), lines=True), file=sys.stderr, end="")
+        if id(outcome) in duplicate_of:
+            print(safe(f"  {duplicate_of[id(outcome)].line()}"), file=sys.stderr)
         if not result.complete:
             status = max(status, EXIT_FINDINGS)
-        text = _import_text(result, form)
+        explained.append(result)
+        # written by the worker, unless another year changed the result since
+        text = outcome.text if result is outcome.result and outcome.text else None
+        text = text or many.render(result, form)
         if out is None:
             texts.append(text)
             continue
@@ -275,22 +319,49 @@ def cmd_import(args: argparse.Namespace) -> int:
                 print(safe(f"error: {name}: {exc}"), file=sys.stderr)
                 status = EXIT_UNREADABLE
                 continue
-        if target.exists() and not args.force:
-            print(safe(f"error: {target} exists; use --force to replace it"), file=sys.stderr)
-            status = EXIT_UNREADABLE
-            continue
-        try:
-            atomic_write(target, text)
-        except OSError as exc:
-            print(safe(f"error: {target}: cannot write: {exc.strerror or exc}"), file=sys.stderr)
-            status = EXIT_UNREADABLE
-            continue
-        print(safe(f"wrote {target}"), file=sys.stderr)
+        status = max(status, _write_new(target, text, args.force, atomic_write))
+    if args.explain_csv:
+        target = Path(args.explain_csv)
+        status = max(
+            status, _write_new(target, explain.csv_bytes(explained), args.force, atomic_write)
+        )
     if form == "json" and len(texts) > 1:
         texts = ["[\n" + ",\n".join(t.rstrip("\n") for t in texts) + "\n]\n"]
     if texts:
         sys.stdout.write("---\n".join(texts))
+    if len(names) > 1 and (args.jobs > 1 or any(Path(p).is_dir() for p in args.files)):
+        print(  # a run over a folder, or in parallel: one line totalling it
+            safe(_import_total(outcomes, kept, duplicates, time.perf_counter() - started)),
+            file=sys.stderr,
+        )
     return status
+
+
+def _write_new(target: Path, data: str | bytes, force: bool, atomic_write: Any) -> int:
+    """Write ``target`` unless it exists from before (then --force); the exit status."""
+    if target.exists() and not force:
+        print(safe(f"error: {target} exists; use --force to replace it"), file=sys.stderr)
+        return EXIT_UNREADABLE
+    try:
+        atomic_write(target, data)
+    except OSError as exc:
+        print(safe(f"error: {target}: cannot write: {exc.strerror or exc}"), file=sys.stderr)
+        return EXIT_UNREADABLE
+    print(safe(f"wrote {target}"), file=sys.stderr)
+    return EXIT_OK
+
+
+def _import_total(outcomes: Any, kept: Any, duplicates: Any, seconds: float) -> str:
+    """The closing line of a run over several files."""
+    failed = sum(1 for o in outcomes if o.error is not None)
+    complete = sum(1 for o in kept if o.result.complete)
+    dropped = sum(len(d.others) for d in duplicates)
+    rate = len(outcomes) / seconds if seconds > 0 else 0.0
+    return (
+        f"imported {len(outcomes)} files in {seconds:.1f} s ({rate:.1f} files/s): "
+        f"{complete} complete, {len(kept) - complete} with cells not read, {failed} not "
+        f"readable, {dropped} duplicate(s) not written"
+    )
 
 
 def cmd_workbook(args: argparse.Namespace) -> int:
@@ -418,6 +489,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", help="parameter files or folders (searched recursively)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
+    p.add_argument(
+        "--pack",
+        metavar="NAME|FILE",
+        help="also run govinfo audit's checks (text vs tables, repetition, elements, deadlines) "
+        "with this rule pack's severities, e.g. national",
+    )
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser(
@@ -451,13 +528,30 @@ def build_parser() -> argparse.ArgumentParser:
         "files",
         nargs="+",
         metavar="FILE",
-        help="a published report: HTML, text or Markdown (PDF, Word, WPS, OFD … are named and "
-        "refused: not read yet)",
+        help="a published report (HTML, text, Markdown, PDF, Word) or a filled workbook (xlsx), "
+        "or a folder of them (walked for .html .htm .txt .md .pdf .docx .xlsx)",
     )
     p.add_argument("-o", "--output", help="output file, or a folder for several (default: stdout)")
     p.add_argument("--format", choices=("yaml", "json"), help="default: yaml; json for *.json")
     p.add_argument("--id", help="agency_id to write (default: from the file name)")
     p.add_argument("--force", action="store_true", help="replace existing output files")
+    p.add_argument("-j", "--jobs", type=jobs, default=1, help="files read in parallel (default 1)")
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        help="progress bar on standard error (default: when it is a terminal)",
+    )
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="every table cell, its value and where it was read, on standard error",
+    )
+    p.add_argument(
+        "--explain-csv", metavar="FILE", help="the same as CSV: one row per cell of every file"
+    )
+    p.add_argument(
+        "-v", "--verbose", action="store_true", help="every finding in the summary, one a line"
+    )
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser(
@@ -515,6 +609,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="render everything again")
     p.add_argument("--formats", type=formats, default=("html",), help=FORMATS_HELP)
     p.add_argument(
+        "--pack",
+        metavar="NAME|FILE",
+        help="also audit every file with this rule pack (govinfo audit) into OUTDIR/audit/; "
+        "the internal page then shows each agency's predicted score and links its 问题清单",
+    )
+    p.add_argument(
         "--allow-invalid", action="store_true", help="publish invalid reports as stamped drafts"
     )
     p.add_argument(
@@ -549,6 +649,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--prefix", help="Jupyter data prefix (default: this Python's sys.prefix)")
     p.set_defaults(func=cmd_install_template)
+
+    from .audit.command import add_parser as add_audit  # govinfo audit (govinfo/audit/)
+
+    add_audit(sub)
     return parser
 
 

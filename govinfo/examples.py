@@ -18,8 +18,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -34,6 +34,7 @@ from .model import (
     ReviewLitigation,
     frozen_mapping,
 )
+from .province import Place, Shape, province_reports, shape_for
 
 YEARS = (2021, 2022)
 SEED = "govinfo-examples-1"
@@ -442,11 +443,14 @@ def _government_narrative(rng: random.Random, report: Report, units: int) -> Nar
 # --------------------------------------------------------------------------- reports
 
 
-def _rng(county: County, key: str) -> random.Random:
+Area = County | Place  # where a department is: a county of the example county, or a province's
+
+
+def _rng(county: Area, key: str) -> random.Random:
     return random.Random(f"{SEED}:{county.number}:{key}")  # str seeds are stable across runs
 
 
-def department_reports(county: County, profile: Profile) -> list[Report]:
+def department_reports(county: Area, profile: Profile) -> list[Report]:
     """One department's reports for every year in ``YEARS``, linked by ``previous``."""
     rng = _rng(county, profile.key)
     name = f"{county.name}{profile.name}"
@@ -477,7 +481,7 @@ def department_reports(county: County, profile: Profile) -> list[Report]:
     return reports
 
 
-def government_report(county: County, year: int, units: Sequence[Report]) -> Report:
+def government_report(county: Area, year: int, units: Sequence[Report]) -> Report:
     """The county government's 本行政区域汇总 report: every cell the sum of its units (C18)."""
     from .publish.region import sum_reports
 
@@ -537,6 +541,41 @@ def write_reports(reports: Iterable[Report], root: Path) -> list[Path]:
     return written
 
 
+# ------------------------------------------------------------------ a province (issue 20)
+
+TOWNSHIP = Profile("t", "镇人民政府", ("乡村振兴", "惠民资金发放", "村务公开"), 3, 40, 2, 0, 0.0, 1,
+                   ("third_party",))  # fmt: skip
+
+
+def _department(place: Place, index: int) -> list[Report]:
+    """The region's ``index``-th department: the county profiles in turn, numbered after
+    the first round (住房和城乡建设局（2）)."""
+    profile = PROFILES[index % len(PROFILES)]
+    if (round_ := index // len(PROFILES)) > 0:
+        n = round_ + 1
+        profile = replace(profile, key=f"{profile.key}{n}", name=f"{profile.name}（{n}）")
+    return department_reports(place, profile)
+
+
+def _township(place: Place, index: int) -> list[Report]:
+    n = index + 1
+    return department_reports(place, replace(TOWNSHIP, key=f"t{n:02d}", name=f"示例{n}镇人民政府"))
+
+
+def example_province(
+    shape: Shape, years: Sequence[int] = YEARS[:1], emit: Callable[[Report], object] | None = None
+) -> list[Report]:
+    """A synthetic province (:mod:`govinfo.province`) made with this county's profiles."""
+    return province_reports(shape, _department, _township, government_report, years, emit)
+
+
+def write_province(shape: Shape, root: Path, years: Sequence[int] = YEARS[:1]) -> list[Path]:
+    """Write the province's reports under ``root`` as they are made (none kept in memory)."""
+    written: list[Path] = []
+    example_province(shape, years, lambda r: written.extend(write_reports([r], root)))
+    return written
+
+
 def write_example_county(root: Path) -> list[Path]:
     """The committed example county under ``root`` (``parameters/``): the hand-written
     files of county 1 are read from there and kept; everything else is (re)written."""
@@ -564,8 +603,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="generate this many departments per year (12 per county) instead of the "
         "committed example county",
     )
+    parser.add_argument(
+        "--province",
+        type=int,
+        metavar="REPORTS",
+        help="a synthetic province of about this many reports a year (cities, counties, "
+        "departments and townships, each with its region_code) instead",
+    )
+    parser.add_argument(
+        "--years",
+        default=str(YEARS[0]),
+        help=f"with --province: the years, comma-separated (default {YEARS[0]}; "
+        f"{YEARS[0]},{YEARS[1]} links the second to the first)",
+    )
     args = parser.parse_args(argv)
-    if args.agencies is None:
+    if args.province is not None:
+        years = [int(y) for y in args.years.split(",")]
+        if args.province < 1 or not set(years) <= set(YEARS):
+            parser.error(f"--province needs a positive count and years among {YEARS}")
+        shape = shape_for(args.province)
+        paths = write_province(shape, Path(args.root), years)
+        print(
+            f"province: {shape.cities} cities, {shape.counties} counties each, "
+            f"{shape.departments} departments a region, {shape.townships} townships a county"
+        )
+    elif args.agencies is None:
         paths = write_example_county(Path(args.root))
     else:
         paths = write_reports(example_reports(args.agencies), Path(args.root))

@@ -350,6 +350,7 @@ TOP_LEVEL_KEYS = (
     "agency",
     "agency_id",
     "region",
+    "region_code",
     "kind",
     "scope",
     "year",

@@ -205,6 +205,8 @@ class Report:
     agency_id: str
     year: int
     region: str = ""
+    # GB/T 2260 code (320813): which region's sums the report counts in (govinfo.divisions)
+    region_code: str = ""
     kind: str = "department"
     scope: str = "agency"
     published: dt.date | None = None
@@ -377,7 +379,7 @@ def carry_text(text: str) -> str:
 def next_year(last: Report, previous_path: str, **fields: Any) -> Report:
     """This year's skeleton started from last year's report (``govinfo new --from``).
 
-    Carried over: agency, id, region, kind, scope and contact (``fields`` override them);
+    Carried over: agency, id, region(_code), kind, scope and contact (``fields`` override them);
     ``previous``; 表三 上年结转 = last year's 结转下年度继续办理 and 表二 现行有效件数 = last
     year's (a cell last year left missing or unread stays missing; a blank counts 0, as in
     every sum); the narrative as a starting text, each part marked （待更新）. Everything
@@ -388,6 +390,7 @@ def next_year(last: Report, previous_path: str, **fields: Any) -> Report:
         "agency_id": last.agency_id,
         "year": last.year + 1,
         "region": last.region,
+        "region_code": last.region_code,
         "kind": last.kind,
         "scope": last.scope,
         "contact": last.contact,

@@ -24,6 +24,7 @@ FIELD_LABELS = {
     "agency": "机关名称",
     "agency_id": "文件标识",
     "region": "所在地区",
+    "region_code": "行政区划代码",
     "kind": "机关类别",
     "scope": "报告范围",
     "year": "报告年度",

@@ -452,10 +452,16 @@ def prose_overlap(text: str, previous: str) -> float:
     return same / len(text)
 
 
-def check_region(region: Report, units: Sequence[Report]) -> list[Finding]:
-    """C18: each cell of a 本行政区域汇总 report equals the sum over its units' reports."""
+def check_region(
+    region: Report, units: Sequence[Report], *, count: int | None = None
+) -> list[Finding]:
+    """C18: each cell of a 本行政区域汇总 report equals the sum over its units' reports.
+
+    ``units`` may also be sums already made (a region hierarchy streams its units into one
+    summed report, :mod:`govinfo.publish.hierarchy`): ``count`` then says how many reports
+    they add up, for the message."""
     findings: list[Finding] = []
-    count = len(units)
+    count = len(units) if count is None else count
 
     def compare(
         where: tuple[str, str | None, str | None], label: str, given: object, total: object

@@ -143,8 +143,11 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """One browser per test module: Playwright's sync API keeps an event loop running in the
+    main thread while it is started, and the editor's tests (which run their own loop, and
+    refresh at once only when none runs) must not find one left by an earlier module."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -199,6 +199,7 @@ def test_model_keys_match_model_md() -> None:
         "agency",
         "agency_id",
         "region",
+        "region_code",  # issue 20: the GB/T 2260 code, optional (model.md's keys otherwise)
         "kind",
         "scope",
         "year",
@@ -219,12 +220,14 @@ def test_model_keys_match_model_md() -> None:
 
 # The foundation modules must not type an official label again: they derive it from layout.
 PACKAGE = Path(L.__file__).parent
-# Every module but the layout itself, the importer's declaration of the *2019* labels, and
-# the example generator's prose (narrative sentences that mention document kinds).
+# Every module but the layout itself, the importer's declaration of the *2019* labels, the
+# example generator's prose (narrative sentences that mention document kinds) and the
+# audit's reading of prose (the words 行政复议, 行政许可 … as writers use them in sentences).
+EXEMPT = ("layout.py", "legacy.py", "examples.py")
 CHECKED = sorted(
     p.relative_to(PACKAGE).as_posix()
     for p in PACKAGE.rglob("*.py")
-    if p.name not in ("layout.py", "legacy.py", "examples.py")
+    if p.name not in EXEMPT and p.relative_to(PACKAGE).as_posix() != "audit/numbers.py"
 )
 
 

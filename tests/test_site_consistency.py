@@ -85,9 +85,10 @@ def summaries(site: Path) -> dict[int, dict[str, Any]]:
 
 
 def without_stat(entry: dict[str, Any]) -> dict[str, Any]:
-    """An entry with its outputs' stat left out (a copied site has new inodes and ctimes)."""
+    """An entry with its file's and its outputs' stat left out (a copied site has new
+    inodes and ctimes)."""
     outputs = {k: v["sha256"] for k, v in entry.get("outputs", {}).items()}
-    return {**entry, "outputs": outputs}
+    return {**entry, "outputs": outputs, "file_stat": None}
 
 
 def linked(site: Path) -> set[str]:

@@ -146,11 +146,21 @@ def dask_pool(options: Options, tasks: int) -> Pool:
             "needs OUTDIR and the parameter files on a folder shared at the same path"
         )
     capacity = options.jobs or sum(client.nthreads().values()) or 1
+    forked = options.kernels == "fork" and not options.engine_kwargs
+    if forked:  # the local pool's forked kernels, in each Dask worker (batch.dask_kernels)
+        from .dask_kernels import ForkedKernels
+
+        client.register_plugin(ForkedKernels())
 
     def live_workers() -> int:
         return len(client.scheduler_info(n_workers=-1).get("workers", {}))
 
     def close() -> None:
+        if forked:
+            from .dask_kernels import NAME
+
+            with contextlib.suppress(Exception):  # each worker stops its fork server
+                client.unregister_worker_plugin(NAME)
         with contextlib.suppress(Exception):  # closing a client of a dead scheduler
             client.close()
 

@@ -26,11 +26,12 @@ import os
 import stat
 import sys
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..divisions import lineage
 from ..files import atomic_write
 from ..publish.site import INDEX
 from ..publish.summary import SUMMARY_NAME
@@ -43,7 +44,7 @@ BATCH, RENDER = "batch", "render"  # who wrote an entry (Entry.written_by)
 # layers of pyproject's [tool.importlinter] (see rendering_files).
 # sheets: the summary's county workbook (govinfo.batch.workers) is written from it.
 RENDERING_PACKAGES = ("publish", "params", "sheets")
-ABOVE_PUBLISH = frozenset({"__main__.py", "cli.py", "examples.py", "widgets.py"})
+ABOVE_PUBLISH = frozenset({"__main__.py", "cli.py", "examples.py", "province.py", "widgets.py"})
 
 
 class _Record:
@@ -51,13 +52,26 @@ class _Record:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Any:
-        names = {f.name for f in fields(cls)}  # type: ignore[arg-type]  # cls: a dataclass below
+        names = _NAME_SETS.get(cls) or _NAME_SETS.setdefault(cls, frozenset(_names(cls)))
+        if data.keys() <= names:  # the usual case: a manifest this version wrote
+            return cls(**data)
         return cls(**{k: v for k, v in data.items() if k in names})
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)  # type: ignore[call-overload]  # self: a dataclass below
-        del data["run"]
-        return data
+        # Shallow (the lists and dicts are the record's own): a province's 20,000 records
+        # are written every few seconds, and ``asdict`` copies everything deeply, 10× slower.
+        return {name: getattr(self, name) for name in _names(type(self)) if name != "run"}
+
+
+_NAMES: dict[type, tuple[str, ...]] = {}  # a record class's field names, in order
+_NAME_SETS: dict[type, frozenset[str]] = {}
+
+
+def _names(cls: type) -> tuple[str, ...]:
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple(f.name for f in fields(cls))
+    return names
 
 
 @dataclass
@@ -67,10 +81,14 @@ class Entry(_Record):
     file: str  # as found (relative to where the batch ran)
     source: str  # absolute path: the key between runs
     file_sha: str
+    # [size, mtime_ns, ctime_ns, inode] of the file when hashed: unchanged, its bytes are
+    # (see outputs_match), so the next run takes file_sha without reading the file.
+    file_stat: list[int] | None = None
     year: int | None = None
     agency_id: str = ""
     agency: str = ""
     region: str = ""
+    region_code: str = ""  # GB/T 2260: the region hierarchy it is summed in (govinfo.divisions)
     kind: str = "department"
     scope: str = "agency"
     previous: str | None = None  # absolute path of the ``previous`` file
@@ -123,6 +141,24 @@ class SummaryEntry(_Record):
         return f"{self.year}/{SUMMARY_NAME}"
 
 
+@dataclass
+class RegionEntry(SummaryEntry):
+    """The summary page of one region of a hierarchy (``<year>/summary.<code>.html``, see
+    :mod:`govinfo.batch.regions`): kept apart from the year summaries, under ``regions``."""
+
+    code: str = ""
+    name: str = ""
+    parent: str = ""  # the code of the region above, "" at the top
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}/{SUMMARY_NAME}.{self.code}"
+
+
+def region_entries(manifest: dict[str, Any]) -> list[RegionEntry]:
+    return [RegionEntry.from_json(r) for r in manifest.get("regions", [])]
+
+
 # --------------------------------------------------------------------------- hashing
 
 
@@ -143,6 +179,35 @@ def file_sha(path: str | Path) -> str | None:
     except OSError:
         return None
     return h.hexdigest()
+
+
+def file_shas(
+    files: Sequence[Path], sources: Sequence[str], manifest: dict[str, Any]
+) -> tuple[dict[str, str | None], dict[str, list[int]]]:
+    """(SHA-256, stat) of each parameter file, by source. A file whose stat is the one its
+    manifest entry recorded is not read: its recorded SHA-256 is taken, as for outputs
+    (:func:`outputs_match`), so a run over 20,000 unchanged files reads none of them."""
+    recorded = {e.get("source"): e for e in manifest.get("agencies", [])}
+    shas: dict[str, str | None] = {}
+    stats: dict[str, list[int]] = {}
+    for path, source in zip(files, sources, strict=True):
+        entry = recorded.get(source)
+        try:
+            st = os.stat(path)
+        except OSError:
+            st = None
+        if st is None or not stat.S_ISREG(st.st_mode):  # a FIFO would block a read
+            shas[source] = None
+            continue
+        now = _fingerprint(st)
+        if entry and entry.get("file_stat") == now and entry.get("file_sha"):
+            shas[source], stats[source] = entry["file_sha"], now
+            continue
+        record = output_record(path)
+        shas[source] = record["sha256"] if record else None
+        if record and "stat" in record:
+            stats[source] = record["stat"]
+    return shas, stats
 
 
 def digest(data: Any) -> str:
@@ -280,9 +345,10 @@ def outputs_match(outdir: Path, item: Entry | SummaryEntry) -> bool:
     if not wanted or not set(wanted) <= set(item.outputs):
         return False
     fresh: dict[str, dict[str, Any]] = {}
+    base = os.fspath(outdir)  # os.path, not pathlib: called for 20,000 pages in a run
     for relative, record in item.outputs.items():
         try:
-            st = os.stat(outdir / relative)
+            st = os.stat(os.path.join(base, relative))
         except OSError:
             return False
         if record.get("stat") == _fingerprint(st):
@@ -359,9 +425,18 @@ def up_to_date(
             return None
     if {e.year for e in entries if e.year} != {s.year for s in summaries}:
         return None
-    for s in summaries:  # an empty hash: made stale by ``govinfo render``
+    regions = region_entries(manifest)
+    for s in (*summaries, *regions):  # an empty hash: made stale by ``govinfo render``
         if not s.hash or s.status != PUBLISHED or not outputs_match(outdir, s):
             return None
+    coded = {
+        (e.year, code)
+        for e in entries
+        if e.year and e.region_code
+        for code in lineage(e.region_code)
+    }
+    if coded != {(r.year, r.code) for r in regions}:  # a region page never planned
+        return None
     if not (outdir / INDEX).is_file():
         return None
     for item in (*given.values(), *summaries):
@@ -373,15 +448,22 @@ def up_to_date(
 
 
 def manifest_data(
-    outdir: Path, env: dict[str, Any], entries: Sequence[Entry], summaries: Sequence[SummaryEntry]
+    outdir: Path,
+    env: dict[str, Any],
+    entries: Sequence[Entry],
+    summaries: Sequence[SummaryEntry],
+    regions: Sequence[RegionEntry] = (),
 ) -> dict[str, Any]:
-    return {
+    data = {
         "schema": MANIFEST_SCHEMA,
         "outdir": str(outdir.resolve()),
         "environment": env,
         "agencies": [e.to_json() for e in sorted(entries, key=entry_order)],
         "summaries": [s.to_json() for s in sorted(summaries, key=lambda s: s.year)],
     }
+    if regions:  # only a site with region codes has them
+        data["regions"] = [r.to_json() for r in sorted(regions, key=lambda r: (r.year, r.code))]
+    return data
 
 
 def entry_order(e: Entry) -> tuple[int, str, str]:
@@ -390,5 +472,20 @@ def entry_order(e: Entry) -> tuple[int, str, str]:
 
 def write_manifest(outdir: Path, data: dict[str, Any]) -> Path:
     path = outdir / MANIFEST
-    atomic_write(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+    atomic_write(path, manifest_text(data))
     return path
+
+
+def manifest_text(data: dict[str, Any]) -> str:
+    """The manifest as JSON, one record a line: ``json.dumps(indent=…)`` falls back to the
+    pure-Python encoder, which took seconds for a province's 20,000 records, every save;
+    without ``indent`` each record goes through the C encoder (and a diff shows records)."""
+    fields = []
+    for key, value in data.items():
+        if isinstance(value, list) and value:
+            records = ",\n  ".join(json.dumps(v, ensure_ascii=False) for v in value)
+            text = f"[\n  {records}\n ]"
+        else:
+            text = json.dumps(value, ensure_ascii=False)
+        fields.append(f" {json.dumps(key)}: {text}")
+    return "{\n" + ",\n".join(fields) + "\n}\n"

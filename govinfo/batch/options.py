@@ -67,6 +67,8 @@ class BatchResult:
 
 
 def _width(text: str) -> int:
+    if text.isascii():  # most cells: 20,000 rows of a province are measured twice
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
@@ -74,12 +76,22 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
+# Above this many agencies (a province), those published before and unchanged this run are
+# counted in one line instead of listed: what the table is read for is what happened.
+TABLE_ROWS = 1000
+
+
 def summary_table(result: BatchResult) -> str:
     """The end-of-run table: one line per agency and per summary, then the counts."""
     rows: list[tuple[str, ...]] = [
         ("year", "agency_id", "agency", "status", "err", "warn", "seconds", "this run", "note")
     ]
-    for e in sorted(result.entries, key=entry_order):
+    listed = sorted(result.entries, key=entry_order)
+    quiet = 0
+    if len(listed) > TABLE_ROWS:
+        shown = [e for e in listed if not (e.run == "unchanged" and e.status == PUBLISHED)]
+        listed, quiet = shown, len(listed) - len(shown)
+    for e in listed:
         rows.append(
             (
                 str(e.year or "?"),
@@ -95,7 +107,8 @@ def summary_table(result: BatchResult) -> str:
         )
     for s in result.summaries:
         seconds = f"{s.seconds:.1f}" if s.seconds else ""
-        rows.append((str(s.year), SUMMARY_NAME, "", s.status, "", "", seconds, s.run, s.reason))
+        name = s.label.partition("/")[2] or SUMMARY_NAME  # summary, or summary.<code> of a region
+        rows.append((str(s.year), name, "", s.status, "", "", seconds, s.run, s.reason))
     rows = [tuple(safe(cell) for cell in row) for row in rows]  # escaped, then measured
     widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     lines = [
@@ -111,6 +124,8 @@ def summary_table(result: BatchResult) -> str:
         + ", ".join(f"{n} {s}" for s, n in counts.items())
         + f"; {state} in {result.seconds:.2f} s; index: {safe(result.index)}"
     )
+    if quiet:
+        lines.insert(-1, f"({quiet} published agencies unchanged this run are not listed)")
     if result.kept:
         lines.append(f"{len(result.kept)} other file(s) of the site kept as they were")
     return "\n".join(line.rstrip() for line in lines)

@@ -25,6 +25,7 @@ from .manifest import (
     manifest_data,
     read_manifest,
     record_outputs,
+    region_entries,
     report_hash,
     write_manifest,
 )
@@ -112,6 +113,7 @@ def record_render(
     entry = Entry(file=str(path), source=str(path.resolve()), file_sha=sha, written_by=RENDER)
     entry.year, entry.agency_id, entry.agency = report.year, report.agency_id, report.agency
     entry.region, entry.kind, entry.scope = report.region, report.kind, report.scope
+    entry.region_code = report.region_code  # its regions' pages: their hashes see the new file
     if report.previous_path:
         entry.previous = str((path.parent / report.previous_path).resolve())
         entry.previous_sha = file_sha(entry.previous)
@@ -139,7 +141,8 @@ def record_render(
     for s in summaries:
         if s.year in stale:
             s.hash = ""  # its sums may have changed: up_to_date and summary_task see it
-    data = manifest_data(outdir, manifest.get("environment", {}), entries, summaries)
+    regions = region_entries(manifest)
+    data = manifest_data(outdir, manifest.get("environment", {}), entries, summaries, regions)
     write_manifest(outdir, data)
     from ..publish.site import write_index
 

@@ -59,15 +59,17 @@ from .executors import executor_kind
 from .manifest import (
     MANIFEST,
     Entry,
+    RegionEntry,
     SummaryEntry,
     digest,
     entry_order,
     environment,
-    file_sha,
+    file_shas,
     manifest_data,
     outputs_match,
     read_manifest,
     record_outputs,
+    region_entries,
     report_hash,
     split_entries,
     superseded,
@@ -75,8 +77,9 @@ from .manifest import (
     write_manifest,
 )
 from .options import BatchError, BatchResult, Options
-from .plan import discover, validate
+from .plan import discover, source, validate
 from .record import relative, timestamp
+from .regions import Hierarchy, RegionTask, run_region
 from .tasks import ReportTask, SummaryTask, Task, TaskResult
 
 if TYPE_CHECKING:
@@ -101,6 +104,7 @@ class Runner:
         old_summaries: dict[int, SummaryEntry],
         env: dict[str, Any],
         kept: Sequence[Entry] = (),
+        old_regions: Sequence[RegionEntry] = (),
     ) -> None:
         self.options = options
         self.outdir = options.outdir
@@ -111,7 +115,8 @@ class Runner:
         self.env = env
         self.summaries: dict[int, SummaryEntry] = {}
         self.years = sorted({e.year for e in self.entries if e.year})
-        self.queue: deque[Task] = deque()
+        self.queue: deque[Task | RegionTask] = deque()
+        self.hierarchy = Hierarchy(options, old_regions, env)  # pages of region_code regions
         self.pending: dict[int, int] = dict.fromkeys(self.years, 0)
         self.crashes: dict[str, int] = {}
         self.done = self.failed = 0
@@ -167,14 +172,19 @@ class Runner:
             formats=o.formats,
         )
 
-    def members(self, year: int, *, brief: bool = False) -> list[dict[str, Any]]:
+    def members(
+        self, year: int, *, brief: bool = False, coded: bool = False
+    ) -> list[dict[str, Any]]:
         """The summary notebook's view of a year's files (see summary.Member). ``brief``:
-        identity only, for last year's files (their renders may still be running)."""
+        identity only, for last year's files (their renders may still be running).
+        ``coded``: the files with a region_code (the region pages'), else those without
+        (the year summary's)."""
         if brief:
-            keys = ("file", "agency", "agency_id", "region", "scope")
-            return [{k: m[k] for k in keys} for m in self.members(year)]
+            keys = ("file", "agency", "agency_id", "region", "scope", "region_code")
+            return [{k: m[k] for k in keys if k in m} for m in self.members(year, coded=coded)]
         return [
             {
+                **({"region_code": e.region_code} if coded else {}),
                 "file": e.source,
                 "agency": e.agency,
                 "agency_id": e.agency_id,
@@ -190,14 +200,14 @@ class Runner:
                 "error": next((f for f in e.findings if f.get("severity") == ERROR), None),
             }
             for e in self.entries
-            if e.year == year
+            if e.year == year and bool(e.region_code) == coded
         ]
 
     def summary_task(self, year: int) -> SummaryTask | None:
         """The year's summary task, or None when its last page is still current."""
         agencies = self.members(year)
         previous = self.members(year - 1, brief=True) if year - 1 in self.pending else None
-        shas = sorted(e.file_sha for e in self.entries if e.year == year)
+        shas = sorted(e.file_sha for e in self.entries if e.year == year and not e.region_code)
         env = {k: self.env[k] for k in ("govinfo", "library", "font", "summary_template")}
         key = digest({"agencies": agencies, "previous": previous, "shas": shas, "env": env})
         before = self.old_summaries.get(year)
@@ -228,6 +238,16 @@ class Runner:
     # -- running
 
     def _year_finished(self, year: int) -> None:
+        # The pages of the regions by code, bottom-up (govinfo.batch.regions); none without.
+        coded = self.members(year, coded=True)
+        last = self.members(year - 1, brief=True, coded=True) if year - 1 in self.pending else None
+        shas = {e.source: e.file_sha for e in self.entries if e.year == year and e.region_code}
+        ready, planned = self.hierarchy.plan(year, coded, last, shas)
+        self.queue.extend(ready)
+        if self.bar is not None and planned:
+            self.bar.total += planned
+            self._counts(self.bar)
+            self.bar.refresh()
         task = self.summary_task(year)
         if task is not None:
             self.queue.append(task)
@@ -247,17 +267,23 @@ class Runner:
         from .executors import make_pool, start_fork_server
         from .workers import run_task
 
-        total = len(self.queue) + sum(1 for y in self.years if self.pending[y])
+        total = (
+            len(self.queue) + self.hierarchy.held + sum(1 for y in self.years if self.pending[y])
+        )
         self.bar = _progress_bar(total, self.options.progress)
         server = start_fork_server(self.options)
         pool = make_pool(self.options, total)
-        in_flight: dict[Future[TaskResult], Task] = {}
+        in_flight: dict[Future[TaskResult], Task | RegionTask] = {}
         dirty, last_save = False, time.monotonic()
+        interval = SAVE_INTERVAL
         try:
             while self.queue or in_flight:
                 while self.queue and len(in_flight) < pool.capacity and not self.abandoned:
                     task = self.queue.popleft()
-                    in_flight[pool.executor.submit(run_task, task)] = task
+                    if isinstance(task, RegionTask):
+                        in_flight[pool.executor.submit(run_region, task)] = task
+                    else:
+                        in_flight[pool.executor.submit(run_task, task)] = task
                 if self.abandoned:  # no worker left: what is not done failed
                     self._abandon([*in_flight.values()])
                     in_flight.clear()
@@ -279,12 +305,16 @@ class Runner:
                 dirty = dirty or bool(finished)
                 if not finished and in_flight:
                     self.abandoned = pool.watch()
-                if dirty and time.monotonic() - last_save >= SAVE_INTERVAL:
+                if dirty and time.monotonic() - last_save >= interval:
+                    began = time.monotonic()
                     try:
                         save()
                     except OSError as exc:  # e.g. disk full: keep rendering, the end retries
                         print(f"warning: manifest not saved: {exc}", file=sys.stderr)
                     dirty, last_save = False, time.monotonic()
+                    # A province's manifest takes a second or two to write: save it no more
+                    # than 5% of the time, so the batch process leaves the cores to renders.
+                    interval = max(SAVE_INTERVAL, 20 * (last_save - began))
         finally:
             pool.close()
             if server is not None:
@@ -292,7 +322,7 @@ class Runner:
             if self.bar is not None:
                 self.bar.close()
 
-    def _abandon(self, tasks: list[Task]) -> None:
+    def _abandon(self, tasks: list[Task | RegionTask]) -> None:
         """Record every unfinished task as failed (the executor has no worker left); the
         queue drains through here, summaries included, so the batch ends."""
         if not self.abandon_said:
@@ -304,7 +334,7 @@ class Runner:
         for task in tasks:
             self._record(task, TaskResult(task.key, False, reason=reason))
 
-    def _crashed(self, tasks: list[Task]) -> None:
+    def _crashed(self, tasks: list[Task | RegionTask]) -> None:
         """A worker process died (killed, out of memory): every task in flight is lost.
         Retry each once in a fresh pool; a task lost twice is the likely culprit."""
         for lost in tasks:
@@ -315,8 +345,15 @@ class Runner:
             else:
                 self.queue.appendleft(lost)
 
-    def _record(self, task: Task, result: TaskResult) -> None:
+    def _record(self, task: Task | RegionTask, result: TaskResult) -> None:
         ok = result.ok
+        if isinstance(task, RegionTask):  # a region page: the region above may now be ready
+            region, released = self.hierarchy.record(task, result)
+            self.queue.extend(released)
+            self.done += ok
+            self.failed += not ok
+            self._log(region, ok)
+            return
         if isinstance(task, ReportTask):
             e = self.by_key[task.key]
             target: Entry | SummaryEntry = e
@@ -420,23 +457,29 @@ def _locked_batch(
 ) -> BatchResult:
     outdir = options.outdir
     given_folders = [Path(p).resolve() for p in paths if Path(p).is_dir()]
-    shas = {str(p.resolve()): file_sha(p) for p in files}
+    manifest = read_manifest(outdir)
+    shas, stats = file_shas(files, [source(p) for p in files], manifest)
     env = {
         **environment(options.template, options.summary_template),
         "allow_invalid": str(options.allow_invalid),
     }
-    manifest = read_manifest(outdir)
     current = (
         None if options.force else up_to_date(manifest, outdir, files, shas, env, given_folders)
     )
     if current is not None:
         entries, kept, summaries = current
-        data = manifest_data(outdir, env, [*entries, *kept], summaries)
+        for e in entries:  # a touched file hashed again: remember its new stat
+            e.file_stat = stats.get(e.source)
+        regions = region_entries(manifest)
+        for region in regions:  # checked by up_to_date; this keeps a new stat after a copy
+            outputs_match(outdir, region)
+            region.run = "unchanged"
+        data = manifest_data(outdir, env, [*entries, *kept], summaries, regions)
         if data != manifest:  # outputs hashed again after a copy: remember their new stat
             write_manifest(outdir, data)
         return BatchResult(
             entries,
-            summaries,
+            [*summaries, *regions],
             outdir / MANIFEST,
             outdir / INDEX,
             time.perf_counter() - started,
@@ -448,11 +491,15 @@ def _locked_batch(
         from ..publish.ipc import private_folder
 
         private_folder()
-    entries = validate(files, shas)
+    # Entries made under the same rules and code spare reading files that did not change.
+    same = all(manifest.get("environment", {}).get(k) == env[k] for k in ("govinfo", "library"))
+    known = [Entry.from_json(e) for e in manifest.get("agencies", [])]
+    entries = validate(files, shas, {e.source: e for e in known} if same else None)
+    for e in entries:
+        e.file_stat = stats.get(e.source)  # hashed with this stat: see manifest.file_shas
     for e in entries:
         if e.errors and (not options.allow_invalid or not e.summable):
             print(safe(f"invalid {e.file}: {e.reason}"), file=sys.stderr)
-    known = [Entry.from_json(e) for e in manifest.get("agencies", [])]
     old, kept, dropped = split_entries(known, shas, given_folders)
     gone = {id(e) for e in superseded(kept, entries)}
     kept = [e for e in kept if id(e) not in gone]
@@ -466,19 +513,23 @@ def _locked_batch(
     stale = [path for folder in folders for path in remove_stale_scratch(folder)]
     if stale:
         print(f"removed {len(stale)} scratch file(s) left by an interrupted run", file=sys.stderr)
-    runner = Runner(options, entries, old_summaries, env, kept)
+    runner = Runner(options, entries, old_summaries, env, kept, region_entries(manifest))
     runner.plan_reports(old)
 
     def save() -> None:
         summaries = {**old_summaries, **runner.summaries}
-        write_manifest(outdir, manifest_data(outdir, env, runner.entries, list(summaries.values())))
+        regions = runner.hierarchy.all_entries(runner.years)
+        write_manifest(
+            outdir, manifest_data(outdir, env, runner.entries, list(summaries.values()), regions)
+        )
 
     try:
         runner.run(save)
     finally:
         years = set(runner.years)
         summaries = [s for y, s in {**old_summaries, **runner.summaries}.items() if y in years]
-        data = manifest_data(outdir, env, runner.entries, summaries)
+        regions = runner.hierarchy.all_entries(runner.years)
+        data = manifest_data(outdir, env, runner.entries, summaries, regions)
         if data != manifest:
             write_manifest(outdir, data)
     index = outdir / INDEX
@@ -487,4 +538,6 @@ def _locked_batch(
 
         write_index(outdir, data)
     seconds = time.perf_counter() - started
-    return BatchResult(entries, summaries, outdir / MANIFEST, index, seconds, kept=kept)
+    return BatchResult(
+        entries, [*summaries, *regions], outdir / MANIFEST, index, seconds, kept=kept
+    )

@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
 
@@ -18,6 +18,9 @@ from ..model import Report
 from ..publish.tables import active_html, applications_html, review_html, stylesheet
 from .fields import cell_label
 from .paste import PasteResult
+
+if TYPE_CHECKING:
+    from ..audit.live import Checkup
 
 
 def finding_place(finding: Finding) -> str:
@@ -84,6 +87,10 @@ DOCK_CSS = """
 .gi-editor .gi-findings-summary .gi-count-warning { color: #7a5d00; font-weight: 700; }
 .gi-editor .gi-findings-summary .gi-count-ok { color: #1e6b2f; font-weight: 700; }
 .gi-editor .gi-findings-rows { max-height: 8em; overflow-y: auto; }
+.gi-editor .gi-checkup { font-size: 0.95em; margin: 0 0 2px; }
+.gi-editor .gi-checkup .gi-score { font-weight: 700; color: #1f4e8c; }
+.gi-editor .gi-audit-tag { font-size: 0.8em; color: #fff; background: #1f4e8c;
+  border-radius: 3px; padding: 0 4px; margin-right: 4px; }
 .gi-editor .gi-findings-rows > .gi-finding { flex: none; min-height: 2em; }
 .gi-editor .gi-finding { align-items: center; gap: 6px; }
 .gi-editor .gi-findings-panel .gi-finding .widget-button { min-width: 4.5em; width: 4.5em; }
@@ -122,31 +129,40 @@ class FindingsPanel(W.VBox):
         super().__init__([self.summary, self.rows])
         self.add_class("gi-findings-panel")
         self.on_click = on_click
-        self._shown: list[Finding] | None = None
+        self._shown: tuple[list[Finding], Checkup | None] | None = None
 
-    def show(self, findings: list[Finding]) -> None:
+    def show(self, findings: list[Finding], checkup: Checkup | None = None) -> None:
+        """The rules' findings, then the live audit's (年报体检: its score and problems)."""
         ordered = sorted(findings, key=lambda f: (not f.is_error, f.rule))
-        if ordered == self._shown:
+        audit = sorted(checkup.findings, key=lambda f: (not f.is_error, f.rule)) if checkup else []
+        if (ordered, checkup) == self._shown:
             return
-        self._shown = ordered
-        self.summary.value = findings_summary(ordered)
+        self._shown = (ordered, checkup)
+        self.summary.value = findings_summary(ordered) + (
+            checkup_summary(checkup) if checkup else ""
+        )
         old = self.rows.children
-        self.rows.children = [self._row(f) for f in ordered]
+        self.rows.children = [self._row(f) for f in ordered] + [
+            self._row(f, audit=True) for f in audit
+        ]
         for row in old:
             for child in row.children:
                 child.close()
             row.close()
 
-    def _row(self, finding: Finding) -> W.HBox:
+    def _row(self, finding: Finding, *, audit: bool = False) -> W.HBox:
         place = finding_place(finding)
         button = W.Button(description="定位", tooltip=f"跳到{place}")
         button.add_class(f"gi-finding-{finding.severity}")
         button.add_class(f"gi-finding-{finding.rule}")
         button.on_click(lambda _: self.on_click(finding))
         rule = f'<span class="gi-rule">{escape(finding.rule)}</span>'
-        text = W.HTML(f"<b>{escape(place)}</b>：{escape(finding.zh)}{rule}")
+        tag = '<span class="gi-audit-tag">体检</span>' if audit else ""
+        text = W.HTML(f"{tag}<b>{escape(place)}</b>：{escape(finding.zh)}{rule}")
         row = W.HBox([button, text])
         row.add_class("gi-finding")
+        if audit:
+            row.add_class("gi-finding-audit")
         row.finding = finding  # for tests and tools
         return row
 
@@ -165,6 +181,18 @@ def findings_summary(findings: list[Finding]) -> str:
     if warnings:
         counts.append(f'<span class="gi-count-warning">{warnings} 个警告</span>')
     return f"<b>校验结果</b>：{'，'.join(counts)}（点“定位”跳到相应的单元格）"
+
+
+def checkup_summary(checkup: Checkup) -> str:
+    """The 年报体检 line under the count line: the pack's predicted score and how many of its
+    problems are listed (after the rules' findings, tagged 体检)."""
+    score = f"{checkup.score:g} / {checkup.max_score:g}"
+    problems = len(checkup.findings)
+    listed = f"，{problems} 个问题（标“体检”）" if problems else "，未发现问题"
+    return (
+        f'<div class="gi-checkup"><b>年报体检</b>（{escape(checkup.pack)}）：预测得分 '
+        f'<span class="gi-score">{escape(score)}</span>{listed}</div>'
+    )
 
 
 def paste_status_html(result: PasteResult) -> str:

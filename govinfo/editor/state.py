@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import layout as L
 from ..findings import Finding
@@ -45,6 +45,10 @@ from .fields import (
     number_text,
     read_typed,
 )
+
+if TYPE_CHECKING:
+    from ..audit.live import Checkup
+    from ..audit.packs import Pack
 
 
 class UnsavedChangesError(Exception):
@@ -79,6 +83,9 @@ class EditSession:
         self.unreadable: dict[CellKey, Unreadable] = {}
         self._data: dict[str, Any] | None = None
         self._cache: tuple[Report, list[Finding]] | None = None
+        # The rule pack of the live 年报体检 (govinfo.audit), None for none; set by the editor.
+        self.pack: Pack | None = None
+        self._checkup: Checkup | None = None
         first = parse(self.base, source=path)
         self._previous = previous
         self._previous_findings: tuple[Finding, ...] = ()
@@ -123,6 +130,19 @@ class EditSession:
     def _changed(self) -> None:
         self._data = None
         self._cache = None
+        self._checkup = None
+
+    @property
+    def checkup(self) -> Checkup | None:
+        """The audit of the report as it stands (:func:`govinfo.audit.live.checkup`): the
+        pack's predicted score and its problems; None without a pack."""
+        if self.pack is None:
+            return None
+        if self._checkup is None:
+            from ..audit.live import checkup
+
+            self._checkup = checkup(self.report, self.pack, self.path)
+        return self._checkup
 
     @property
     def report(self) -> Report:

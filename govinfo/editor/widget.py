@@ -48,7 +48,7 @@ from collections.abc import Callable
 from functools import partial
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
 
@@ -82,6 +82,9 @@ from .grid import (
     overview_form,
     review_grid,
 )
+
+if TYPE_CHECKING:
+    from ..audit.live import Checkup
 from .panel import (
     DOCK_CSS,
     FindingsPanel,
@@ -136,6 +139,9 @@ class ReportEditor(W.VBox):
         Seconds to wait after the last keystroke before the panel and preview update.
     session : EditSession, optional
         The edit session (what ``from_file`` passes).
+    pack : str or path, optional
+        The rule pack of the live 年报体检 (``govinfo audit --pack``): its predicted score
+        and problems are shown under the findings as the officer types. ``None`` for none.
     """
 
     def __init__(
@@ -146,12 +152,17 @@ class ReportEditor(W.VBox):
         outdir: str | Path = "site",
         debounce: float = 0.3,
         session: EditSession | None = None,
+        pack: str | Path | None = "national",
     ) -> None:
         super().__init__()
         if session is None:
             if report is None:
                 raise ValueError("ReportEditor needs a report or a session")
             session = EditSession.of_report(report, path)
+        if pack is not None:
+            from ..audit.packs import load_pack
+
+            session.pack = load_pack(pack)  # PackError (one line) for a pack that is no good
         self.add_class("gi-editor")
         self.session = session
         self.outdir = Path(outdir)
@@ -188,6 +199,11 @@ class ReportEditor(W.VBox):
         return self.session.findings
 
     @property
+    def checkup(self) -> Checkup | None:
+        """The live 年报体检 of the current report (score and problems), None without a pack."""
+        return self.session.checkup
+
+    @property
     def dirty(self) -> bool:
         """True when saving would change the file (there are unsaved edits)."""
         return self.session.dirty
@@ -215,7 +231,7 @@ class ReportEditor(W.VBox):
             self._pending = None
         findings = self.findings
         self._highlight(findings)
-        self.findings_panel.show(findings)
+        self.findings_panel.show(findings, self.session.checkup)
         self.preview.value = preview_html(self.report, findings)
         self._show_markdown()
         self._show_title()

@@ -7,7 +7,7 @@ included, never "fixed": inconsistencies become validation findings afterwards) 
 invents a zero: every cell it could not read is null in :attr:`ImportResult.mapping` and
 named, with its location, in :attr:`ImportResult.problems`.
 
-    result = import_file("report.html")
+    result = import_file("report.html")   # or report.pdf, report.docx
     print(result.summary())
     result.report            # a govinfo Report (cells not read are UNREAD errors)
 """
@@ -28,19 +28,29 @@ from ..findings import ERROR, WARNING, Finding, ParameterError
 from ..model import Report
 from . import sections as S
 from . import table_text as T
-from .assemble import CellKey, Collector, collect_active, collect_applications, collect_review
+from .assemble import (
+    CellKey,
+    Collector,
+    Pending,
+    collect_active,
+    collect_applications,
+    collect_review,
+)
 from .assemble import mapping_value as _plain
 from .decode import DecodeError, decode
 from .digits import BLANK, Value
-from .formats import sniff
-from .html import TableTooLarge, html_to_text
+from .formats import PDF, READ, sniff
+from .html import LinePlace, TableTooLarge, html_layout
 from .normalise import Source
+from .origins import Locator
+from .summary import findings_lines, unread_by_table
 from .text import clean_text, looks_like_html
 
 __all__ = ["ImportResult", "import_bytes", "import_file", "import_text"]
 
 UNREAD_RULES = ("IMPORT-UNREAD", "IMPORT-AMBIGUOUS")
 MAX_INPUT_BYTES = 20 * 1024 * 1024  # a published report page is well below 1 MB of text
+MAX_DOCUMENT_BYTES = 100_000_000  # a PDF or DOCX (fonts and pictures make them larger)
 
 
 @dataclass(frozen=True)
@@ -58,8 +68,16 @@ class ImportResult:
     sections: tuple[str, ...]
     source: str | None = None
     encoding: str = "utf-8"
-    form: str = "text"  # text | html
+    form: str = "text"  # text | html | pdf | docx
     notes: tuple[str, ...] = field(default=())
+    # rows left ambiguous, with their readings, for continuity across years (.years)
+    readings: Mapping[tuple[str, str], Pending] = field(default_factory=dict)
+    # a PDF or DOCX as the HTML page it was rebuilt into; every table cell there carries
+    # data-gi-where: "p4 r3 c2" (PDF page, row, column) or "t2 r5 c3" (Word table, row, column)
+    markup: str | None = None
+    # where each cell was read, in words (``line 57, table 2 row 4 col 3``; .origins); a
+    # cell whose row was not found has none
+    where: Mapping[CellKey, str] = field(default_factory=dict)
 
     @property
     def report(self) -> Report:
@@ -90,8 +108,10 @@ class ImportResult:
     def complete(self) -> bool:
         return self.unread == 0 and not any(p.rule == "IMPORT-META" for p in self.problems)
 
-    def summary(self) -> str:
-        """A few lines per file: what was found, cells read / expected, what was not read."""
+    def summary(self, verbose: bool = False) -> str:
+        """A few lines per file, in English with the Chinese labels quoted: what was found,
+        cells read / expected, the cells not read grouped by table, split digit runs and
+        other findings counted (``verbose``: every finding on its own line)."""
         m = self.mapping
         name = self.source or "<text>"
         lines = [
@@ -109,27 +129,39 @@ class ImportResult:
         )
         blank = f", {self.blanks} published blank" if self.blanks else ""
         lines.append(f"  cells: {self.read + self.blanks}/{self.expected} read{blank}")
-        unread = [p for p in self.problems if p.rule in UNREAD_RULES]
-        if unread:
-            lines.append(f"  not read ({self.unread} cell(s)):")
-            lines.extend(f"    {p.where}: {p.zh}" for p in unread)
+        if verbose:
+            unread = [p for p in self.problems if p.rule in UNREAD_RULES]
+            if unread:
+                lines.append(f"  not read ({self.unread} cell(s)):")
+                lines.extend(f"    {p.where}: {p.en}" for p in unread)
+        else:
+            lines.extend(unread_by_table(self.cells))
         others = [p for p in self.problems if p.rule not in (*UNREAD_RULES, "CELL-BLANK")]
-        for p in others:
-            lines.append(f"  {p.rule} {p.where}: {p.zh}")
+        lines.extend(findings_lines(others, verbose))
         lines.extend(f"  {note}" for note in self.notes)
         return "\n".join(lines)
 
 
 def import_file(path: str | Path, *, agency_id: str | None = None) -> ImportResult:
-    """Read a published report from a file (HTML, text or Markdown, any common encoding)."""
+    """Read a published report from a file (HTML, text or Markdown in any common encoding,
+    PDF with a text layer, DOCX)."""
     path = Path(path)
     try:
-        if path.stat().st_size > MAX_INPUT_BYTES:
+        size = path.stat().st_size
+        if size > MAX_INPUT_BYTES:
             with path.open("rb") as handle:  # a large PDF or DOCX is still named as such
                 fmt = sniff(handle.read(65536), str(path), handle)
-            if fmt is not None:
+            if fmt in READ and size > MAX_DOCUMENT_BYTES:
+                raise ParameterError(
+                    str(path),
+                    None,
+                    f"{fmt.what} of {size // 10**6} MB; 文件过大 / larger than "
+                    f"{MAX_DOCUMENT_BYTES // 10**6} MB, too large for a report",
+                )
+            if fmt is not None and fmt not in READ:
                 raise ParameterError(str(path), None, fmt.refusal())
-            raise ParameterError(str(path), None, "文件过大 / file too large for a report page")
+            if fmt is None:
+                raise ParameterError(str(path), None, "文件过大 / file too large for a report page")
         data = path.read_bytes()
     except FileNotFoundError:
         raise ParameterError(str(path), None, "文件不存在 / file not found") from None
@@ -141,9 +173,12 @@ def import_file(path: str | Path, *, agency_id: str | None = None) -> ImportResu
 def import_bytes(
     data: bytes, *, name: str | None = None, agency_id: str | None = None
 ) -> ImportResult:
-    """Read a published report from its bytes; PDF, Word, WPS and other documents that are
-    not read yet are refused by their magic bytes, naming the format."""
+    """Read a published report from its bytes. PDF and DOCX are rebuilt as HTML pages
+    (:mod:`.pdf`, :mod:`.word`) and read as such; WPS, Word 97-2003 and other documents are
+    refused by their magic bytes, naming the format."""
     fmt = sniff(data, name, io.BytesIO(data))
+    if fmt in READ:
+        return _import_document(data, fmt is PDF, name, agency_id)
     if fmt is not None:
         raise ParameterError(name, None, fmt.refusal())
     try:
@@ -154,6 +189,31 @@ def import_bytes(
     return replace(result, encoding=encoding)
 
 
+def _import_document(
+    data: bytes, is_pdf: bool, name: str | None, agency_id: str | None
+) -> ImportResult:
+    """A PDF or DOCX: rebuilt as an HTML page, read as one."""
+    if is_pdf:
+        from .pdf import PdfError, pdf_to_html
+
+        try:
+            layout = pdf_to_html(data)
+        except PdfError as exc:
+            raise ParameterError(name, None, str(exc)) from None
+        markup, form, note = layout.html, "pdf", layout.note
+    else:
+        from .word import WordError, docx_to_html
+
+        try:
+            markup = docx_to_html(data)
+        except WordError as exc:
+            raise ParameterError(name, None, str(exc)) from None
+        form, note = "docx", ""
+    result = import_text(markup, name=name, agency_id=agency_id)
+    notes = (*result.notes, note) if note else result.notes
+    return replace(result, form=form, encoding="utf-8", notes=notes, markup=markup)
+
+
 def import_text(
     text: str, *, name: str | None = None, agency_id: str | None = None
 ) -> ImportResult:
@@ -162,9 +222,10 @@ def import_text(
     A page whose tables are past the caps of :mod:`.html` is refused (ParameterError)."""
     title_hint = None
     form = "text"
+    places: dict[int, LinePlace] = {}
     if looks_like_html(text):
         try:
-            text, title_hint = html_to_text(text)
+            text, title_hint, places = html_layout(text)
         except TableTooLarge as exc:
             raise ParameterError(name, None, f"table too large: {exc}") from None
         form = "html"
@@ -199,7 +260,7 @@ def import_text(
         )
 
     meta = S.metadata(src, sk, title_hint, Path(name).name if name else None)
-    if old_active or old_apps or (meta.year and meta.year < 2021):
+    if old_active or (meta.year and meta.year < 2021) or (old_apps and not meta.year):
         c.add(
             "OLD-FORMAT",
             WARNING,
@@ -238,6 +299,10 @@ def import_text(
     if meta.year_from and meta.year_from != "title":
         notes.append(f"year {meta.year} taken from the {meta.year_from}")
     problems = tuple(replace(p, file=name) for p in c.problems)
+    locator = Locator(src, places if form == "html" else None)
+    where = {
+        key: text for key, at in c.at.items() if (text := locator.describe(at, c.cells.get(key)))
+    }
     return ImportResult(
         mapping,
         problems,
@@ -247,6 +312,8 @@ def import_text(
         "utf-8",
         form,
         tuple(notes),
+        readings=dict(c.readings),
+        where=where,
     )
 
 

@@ -1,10 +1,13 @@
-"""Which document format a file holds, told by its magic bytes, for a refusal that helps.
+"""Which document format a file holds, told by its magic bytes, to read it or to refuse it
+in a way that helps.
 
-Portals publish many annual reports as PDF, Word, WPS or OFD files, and a user who passes
-one to ``govinfo import`` should learn what it is and that it is not read yet, rather than
-"binary file". The bytes decide (a ``.doc`` that is really an HTML page, as Word's "save as
-web page" makes, is read as HTML); the suffix only tells apart formats that share a
-container (Word 97-2003 and WPS Writer files are both OLE2 compound files).
+Portals publish many annual reports as PDF, Word, WPS or OFD files. PDF and DOCX are read
+(:mod:`.pdf`, :mod:`.word`); a user who passes any other document to ``govinfo import``
+should learn what it is, that it is not read, and how to convert it when LibreOffice can,
+rather than "binary file". The bytes decide (a ``.doc`` that is really an HTML page, as
+Word's "save as web page" makes, is read as HTML); the suffix only tells apart formats that
+share a container (Word 97-2003 and WPS Writer files are both OLE2 compound files, and a
+WPS ``.wps`` saved as OOXML is a DOCX).
 """
 
 from __future__ import annotations
@@ -15,21 +18,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-NOT_READ = "(HTML, text and Markdown only)"
+NOT_READ = "(HTML, text, Markdown, PDF and DOCX only)"
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 
 
 @dataclass(frozen=True)
 class Format:
-    """A document format the importer recognises but does not read."""
+    """A document format the importer recognises (and reads, for PDF and DOCX)."""
 
     what: str  # "a PDF document"
     short: str  # "PDF"
+    convert: str = ""  # the LibreOffice target that makes it readable ("docx")
 
     def refusal(self) -> str:
         """The message after ``FILE:`` in the one-line error."""
-        return f"{self.what}; govinfo import does not read {self.short} yet {NOT_READ}"
+        if self.convert:
+            return (
+                f"{self.what}; govinfo import does not read {self.short}: convert it first, "
+                f"e.g. soffice --headless --convert-to {self.convert} FILE"
+            )
+        return f"{self.what}; govinfo import does not read {self.short} {NOT_READ}"
 
 
 def sniff(
@@ -43,33 +52,36 @@ def sniff(
     suffix = Path(name).suffix.lower() if name else ""
     start = head[:1024].lstrip(b"\xef\xbb\xbf \t\r\n")
     if start.startswith(b"%PDF-"):
-        return Format("a PDF document", "PDF")
+        return PDF
     if head.startswith(OLE2):
         return _ole2(head, suffix)
     if head.startswith(ZIP):
         return _zip(container if container is not None else io.BytesIO(head), suffix)
     if start.startswith(b"{\\rtf"):
-        return Format("an RTF document", "RTF")
+        return RTF
     for magic, fmt in _OTHER:
         if head.startswith(magic):
             return fmt
     return None
 
 
-DOC = Format("a Word 97-2003 document", "DOC")
-WPS = Format("a WPS Writer document", "WPS")
-XLS = Format("an Excel 97-2003 workbook", "XLS")
-ET = Format("a WPS Spreadsheets workbook", "ET")
+PDF = Format("a PDF document", "PDF")
+DOC = Format("a Word 97-2003 document", "DOC", "docx")
+WPS = Format("a WPS Writer document", "WPS", "docx")
+RTF = Format("an RTF document", "RTF", "docx")
+XLS = Format("an Excel 97-2003 workbook", "XLS", "xlsx")
+ET = Format("a WPS Spreadsheets workbook", "ET", "xlsx")
 PPT = Format("a PowerPoint 97-2003 presentation", "PPT")
 DPS = Format("a WPS Presentation", "DPS")
 DOCX = Format("a Word document (DOCX)", "DOCX")
 XLSX = Format("an Excel workbook (XLSX)", "XLSX")
 PPTX = Format("a PowerPoint presentation (PPTX)", "PPTX")
 OFD = Format("an OFD document", "OFD")
-ODT = Format("an OpenDocument text (ODT)", "ODT")
+ODT = Format("an OpenDocument text (ODT)", "ODT", "docx")
 ODS = Format("an OpenDocument spreadsheet (ODS)", "ODS")
 ODP = Format("an OpenDocument presentation (ODP)", "ODP")
 
+READ = (PDF, DOCX)  # read by the importer (.pdf, .word); the others are refused
 _OTHER = (
     (b"\x89PNG\r\n\x1a\n", Format("a PNG image", "images")),
     (b"\xff\xd8\xff", Format("a JPEG image", "images")),

@@ -16,6 +16,7 @@ work is done: reading stays linear in the size of the page.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -72,8 +73,46 @@ class _Budget:
             )
 
 
+@dataclass(frozen=True)
+class CellPlace:
+    """A grid position of a laid-out table, for ``govinfo import --explain``: the page's
+    data table, row and column (1-based; spans counted, layout tables not), the source line
+    of its ``<td>``, and its ``data-gi-where`` when the reader that built the page (from a
+    PDF or a Word file) recorded where the cell was there."""
+
+    table: int
+    row: int
+    column: int
+    line: int | None
+    where: str | None = None
+
+
+@dataclass(frozen=True)
+class LinePlace:
+    """Where one line of the laid-out text came from: a table row (``cells`` by its
+    tab-separated fields, the first ``shift`` of them cut by the blank-line squeeze) or a
+    text line (``line``: the source line of the element it begins in, and its
+    ``data-gi-where`` if it has one)."""
+
+    line: int | None
+    cells: tuple[CellPlace, ...] = ()
+    shift: int = 0
+    where: str | None = None
+
+
+# what _walk notes while laying out: (chunk, offset in it, source line or a table's rows)
+Mark = tuple[int, int, "tuple[int | None, str | None] | list[_Row]"]
+_Row = tuple[int, int, tuple[CellPlace, ...]]  # (content offset in the table text, tabs, cells)
+
+
 def html_to_text(markup: str) -> tuple[str, str | None]:
     """(text, page title) of an HTML page; :class:`TableTooLarge` past the caps."""
+    text, title, _ = html_layout(markup)
+    return text, title
+
+
+def html_layout(markup: str) -> tuple[str, str | None, dict[int, LinePlace]]:
+    """(text, page title, what each line of the text came from) of an HTML page."""
     import lxml.html
 
     doc = lxml.html.document_fromstring(markup)
@@ -91,9 +130,59 @@ def html_to_text(markup: str) -> tuple[str, str | None]:
             title = h1.text_content().strip()
             break
     chunks: list[str] = []
-    _walk(doc, chunks, _Budget())
-    text = _BLANK_LINES.sub("\n\n", "".join(chunks))
-    return text.strip() + "\n", title
+    marks: list[Mark] = []
+    _walk(doc, chunks, _Budget(), marks)
+    raw = "".join(chunks)
+    text = _BLANK_LINES.sub("\n\n", raw)
+    return text.strip() + "\n", title, _line_places(chunks, marks, raw, text)
+
+
+def _line_places(
+    chunks: list[str], marks: list[Mark], raw: str, squeezed: str
+) -> dict[int, LinePlace]:
+    """Each mark's line in the final text: positions are followed through the blank-line
+    squeeze (its matches, in order) and the strip, never guessed from the text."""
+    starts: list[int] = []
+    ends: list[int] = []
+    removed: list[int] = []
+    total = 0
+    for m in _BLANK_LINES.finditer(raw):
+        total += m.end() - m.start() - 2
+        starts.append(m.start())
+        ends.append(m.end())
+        removed.append(total)
+    lead = len(squeezed) - len(squeezed.lstrip())
+    newlines = [m.start() for m in re.finditer("\n", squeezed)]
+
+    def where(p: int) -> tuple[int, int] | None:  # (line, squeezed position) of raw position p
+        i = bisect.bisect_right(starts, p) - 1
+        if i >= 0 and p < ends[i]:
+            return None
+        q = p - (removed[i] if i >= 0 else 0)
+        line = bisect.bisect_left(newlines, q) + 1
+        return line - (bisect.bisect_left(newlines, lead) if lead else 0), q
+
+    offsets = [0]
+    for piece in chunks:
+        offsets.append(offsets[-1] + len(piece))
+    places: dict[int, LinePlace] = {}
+    for index, offset, info in marks:
+        base = offsets[index] + offset  # (a text mark's offset is 0)
+        if isinstance(info, list):
+            for content, tabs, cells in info:
+                at = where(base + content)
+                if at is not None:
+                    number, q = at
+                    start = squeezed.rfind("\n", 0, q) + 1
+                    shift = tabs - squeezed.count("\t", start, q)
+                    places[number] = LinePlace(cells[0].line if cells else None, cells, shift)
+            continue
+        text = chunks[index]
+        stripped = len(text) - len(text.lstrip())
+        at = where(base + stripped) if stripped < len(text) else None
+        if at is not None and at[0] not in places:
+            places[at[0]] = LinePlace(info[0], where=info[1])
+    return places
 
 
 def _is_chrome(el: Element) -> bool:
@@ -115,30 +204,40 @@ def _inline(text: str | None) -> str:
     return re.sub(r"\s+", " ", text) if text else ""
 
 
-def _walk(el: Element, out: list[str], budget: _Budget) -> None:
+def _walk(el: Element, out: list[str], budget: _Budget, marks: list[Mark]) -> None:
     tag = el.tag
+    line = (el.sourceline, el.get("data-gi-where"))
+    tail = (el.sourceline, None)  # text after the element: near its start, not inside it
     if tag == "table" and not _holds_table(el):
         budget.tables += 1
-        out.append("\n\n" + _table(el, budget) + "\n\n")
+        rows: list[_Row] = []
+        marks.append((len(out), 2, rows))
+        out.append("\n\n" + _table(el, budget, rows) + "\n\n")
+        marks.append((len(out), 0, tail))
         out.append(_inline(el.tail))
         return
     if tag in ("table", "tr", "td", "th", "tbody", "thead"):  # a layout table: its cells
         out.append("\n\n")  # are blocks of the page, not data
         for child in el:
-            _walk(child, out, budget)
-        out.append("\n\n" + _inline(el.tail))
+            _walk(child, out, budget, marks)
+        out.append("\n\n")
+        marks.append((len(out), 0, tail))
+        out.append(_inline(el.tail))
         return
     if tag == "br":
+        marks.append((len(out), 0, line))
         out.append("\n" + _inline(el.tail))
         return
     block = tag in _BLOCK
     if block:
         out.append("\n\n")
+    marks.append((len(out), 0, line))
     out.append(_inline(el.text))
     for child in el:
-        _walk(child, out, budget)
+        _walk(child, out, budget, marks)
     if block:
         out.append("\n\n")
+    marks.append((len(out), 0, tail))
     out.append(_inline(el.tail))
 
 
@@ -175,18 +274,20 @@ def _rows(table: Element) -> list[Element]:
     return rows
 
 
-def _table(table: Element, budget: _Budget) -> str:
+def _table(table: Element, budget: _Budget, places: list[_Row] | None = None) -> str:
     """The table as tab-separated lines; spanned positions are empty placeholder cells.
 
     Work and memory are bounded by the caps: each grid position is counted before it is
     filled, a rowspan past the last row is cut there (as browsers do), and the width of
-    every output line is counted before the line is built.
+    every output line is counted before the line is built. ``places`` receives each row's
+    cells (:class:`CellPlace`; a spanned position names the cell spanning it).
     """
     number = budget.tables
     rows = _rows(table)
     if len(rows) > MAX_TABLE_ROWS:
         raise TableTooLarge(f"table {number} has {len(rows)} rows (limit {MAX_TABLE_ROWS})")
     grid: list[dict[int, str]] = [{} for _ in rows]
+    owners: list[dict[int, CellPlace]] = [{} for _ in rows]
     used = 0
     for r, row in enumerate(rows):
         cells = [c for c in row if isinstance(c.tag, str) and c.tag in ("td", "th")]
@@ -209,18 +310,30 @@ def _table(table: Element, budget: _Budget) -> str:
                 )
             used += rowspan * colspan
             _check_cells(number, r, used)
+            owner = CellPlace(number, r + 1, col + 1, cell.sourceline, cell.get("data-gi-where"))
             for dr in range(rowspan):
                 target = grid[r + dr]
                 for dc in range(colspan):
                     target[col + dc] = text if (dr, dc) == (0, 0) else ""
+                    owners[r + dr][col + dc] = owner
             col += colspan
     widths = [max(line, default=-1) + 1 for line in grid]
     _check_cells(number, len(rows) - 1, sum(widths))
     budget.spend(max(used, sum(widths)))
-    return "\n".join(
+    laid = [
         "\t".join(line.get(c, "") for c in range(width))
         for line, width in zip(grid, widths, strict=True)
-    )
+    ]
+    if places is not None:
+        at = 0
+        for r, (row_text, width, owned) in enumerate(zip(laid, widths, owners, strict=True)):
+            content = len(row_text) - len(row_text.lstrip())
+            if content < len(row_text):
+                empty = CellPlace(number, r + 1, 0, None)
+                row_cells = tuple(owned.get(c) or empty for c in range(width))
+                places.append((at + content, row_text.count("\t", 0, content), row_cells))
+            at += len(row_text) + 1
+    return "\n".join(laid)
 
 
 def _check_cells(number: int, row: int, cells: int) -> None:

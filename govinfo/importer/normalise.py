@@ -11,6 +11,7 @@ are derived from the official labels in :mod:`govinfo.layout`, never typed again
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from array import array
 from dataclasses import dataclass, field
@@ -141,6 +142,7 @@ def body_regex(body: str) -> str:
 
 
 _CJK = r"[\u3400-\u9fff]"
+_GUARD = f"(?!{_CJK})"  # a short label must not run on into more Chinese
 
 
 def label_patterns(label: str, *aliases: str) -> tuple[re.Pattern[str], ...]:
@@ -160,7 +162,7 @@ def label_patterns(label: str, *aliases: str) -> tuple[re.Pattern[str], ...]:
     if numbering:
         patterns.append(numbering_regex(numbering) + body_regex(body))
     for b in bodies:
-        guard = f"(?!{_CJK})" if len(b) <= 2 else ""
+        guard = _GUARD if len(b) <= 2 else ""
         patterns.append(body_regex(b) + guard)
     return tuple(re.compile(p) for p in dict.fromkeys(patterns))
 
@@ -206,6 +208,30 @@ def allowed_errors(text: str) -> int:
     return 0 if n < 5 else 1 if n < 10 else 2 if n < 20 else 3
 
 
+def _search(src: Source, pattern: re.Pattern[str], start: int, end: int) -> tuple[int, int] | None:
+    """The first match of ``pattern`` in [start, end) of the compact text.
+
+    A short label's guard (no Chinese right after it) is judged on the text as laid out: a
+    label that ends its line or cell (``规章`` on a loose line, followed by the next label's
+    line) is whole, even though the compact view runs the next line on into it."""
+    if not pattern.pattern.endswith(_GUARD):
+        m = pattern.search(src.compact, start, end)
+        return (m.start(), m.end()) if m else None
+    bare = _unguarded(pattern.pattern)
+    for m in bare.finditer(src.compact, start, end):
+        after = m.end()
+        if after >= len(src.compact) or not re.match(_CJK, src.compact[after]):
+            return m.start(), m.end()
+        if re.search(r"[\n\t|]", src.text[src.end_pos(after) : src.pos(after)]):
+            return m.start(), m.end()
+    return None
+
+
+@functools.lru_cache(maxsize=256)
+def _unguarded(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern[: -len(_GUARD)])
+
+
 def find_label(
     src: Source,
     patterns: tuple[re.Pattern[str], ...],
@@ -218,9 +244,9 @@ def find_label(
     matches at all, else a fuzzy match of ``fuzzy`` (with the ``numbering`` before it, so
     that ``7.`` is not left behind as a value); None when the label is not there."""
     for pattern in patterns:
-        m = pattern.search(src.compact, start, end)
+        m = _search(src, pattern, start, end)
         if m:
-            return m.start(), m.end()
+            return m
     if fuzzy:
         target = fold(fuzzy)
         limit = min(end, start + 4000)

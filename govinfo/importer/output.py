@@ -16,6 +16,18 @@ if TYPE_CHECKING:
     from . import ImportResult
 
 
+# what the comment lines at the top repeat: cells not read, and cells decided by another year
+# (continuity) or filled with 0 from a single （六） row of zeros
+HEADER_RULES = (
+    "IMPORT-UNREAD",
+    "IMPORT-AMBIGUOUS",
+    "OLD-FORMAT",
+    "IMPORT-META",
+    "IMPORT-CONTINUITY",
+    "IMPORT-OTHER-ROW",
+)
+
+
 def dumps(result: ImportResult, form: str = "yaml") -> str:
     """The imported parameter file as text (``yaml`` or ``json``)."""
     if form == "json":
@@ -27,6 +39,6 @@ def dumps(result: ImportResult, form: str = "yaml") -> str:
         "unread = not read (fill it in from the original); - = a published blank.",
     ]
     for problem in result.problems:
-        if problem.rule in ("IMPORT-UNREAD", "IMPORT-AMBIGUOUS", "OLD-FORMAT", "IMPORT-META"):
+        if problem.rule in HEADER_RULES:
             header.append(f"# {problem.rule} {problem.where}: {problem.zh}")
     return "\n".join(header) + "\n" + dumps_mapping(result.mapping, "yaml")

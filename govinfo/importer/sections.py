@@ -1,9 +1,9 @@
-"""The report's skeleton: title, agency and year, the six sections, and their narrative.
+"""The report's skeleton: title, agency and year, and where the six sections are.
 
 Headings are found in the compact text in their official order (numbering variants and OCR
 slips tolerated); a heading directly followed by the next one is a table of contents and is
-skipped. Narrative is cut verbatim from the original text between headings, so full-width
-punctuation and wording stay exactly as published.
+skipped; a table whose heading is missing still starts its section. The narrative between
+the headings is cut by :mod:`.narrative`.
 """
 
 from __future__ import annotations
@@ -13,19 +13,21 @@ import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from .. import layout as L
 from .legacy import SECTION_VARIANTS
+from .narrative import cut as cut  # re-exported: the package reads the narrative through here
+from .narrative import overview as overview
+from .narrative import processing_fees as processing_fees
+from .narrative import strip_generated as strip_generated
+from .narrative import strip_signature as strip_signature
 from .normalise import (
-    BLANK_MARK,
     Source,
     allowed_errors,
     body_regex,
     fold,
     fuzzy_find,
     numbering_regex,
-    split_numbering,
 )
 
 SECTION_KEYS = tuple(s.key for s in L.SECTIONS)
@@ -43,17 +45,23 @@ class Skeleton:
 
     headings: dict[str, tuple[int, int]] = field(default_factory=dict)
     end: int = 0  # end of the report proper (before footers, 附 sections)
+    # Where a table section whose heading is missing begins: its table's header.
+    implied: dict[str, int] = field(default_factory=dict)
 
     def region(self, key: str) -> tuple[int, int]:
         """From the end of this section's heading to the start of the next one found.
 
         A missing heading borrows its neighbours' bounds, so a table can still be found by
-        its labels between the sections that are there.
+        its labels between the sections that are there; a table found without its heading
+        (:attr:`implied`) starts its section and ends the one before, so that 一's narrative
+        does not run on into 表二 when 二's heading is missing.
         """
         i = SECTION_KEYS.index(key)
         start = 0
         if key in self.headings:
             start = self.headings[key][1]
+        elif key in self.implied:
+            start = self.implied[key]
         else:
             for before in reversed(SECTION_KEYS[:i]):
                 if before in self.headings:
@@ -64,7 +72,44 @@ class Skeleton:
             if after in self.headings:
                 end = self.headings[after][0]
                 break
+            if after in self.implied:
+                end = self.implied[after]
+                break
         return start, max(start, end)
+
+
+# A table's first header, to find a table section whose heading is missing: a 第二十条
+# caption (or 信息内容 over 本年制发件数), the 表三 note or 申请人情况, 行政复议 over 行政诉讼.
+_TABLE_STARTS: dict[str, re.Pattern[str]] = {
+    L.ACTIVE: re.compile(
+        "|".join(body_regex(g.caption) for g in L.ACTIVE_GROUPS)
+        + "|"
+        + body_regex(L.ACTIVE_ITEM_HEADER + L.ACTIVE_MEASURES[0][1])
+    ),
+    L.APPLICATIONS: re.compile(
+        body_regex(L.APPLICATION_NOTE[1:7]) + "|" + body_regex(L.APPLICANT_HEADER)
+    ),
+    L.REVIEW_LITIGATION: re.compile(
+        body_regex(L.REVIEW_HEADER)
+        + ".{0,4}?(?:"
+        + body_regex(L.LITIGATION_HEADER)
+        + "|"
+        + body_regex(L.REVIEW_OUTCOMES[0].label)
+        + ")"
+    ),
+}
+
+
+def _implied(sk: Skeleton, src: Source) -> None:
+    """Table sections without a heading: where their table begins, between the sections
+    around them (so that prose elsewhere that mentions 行政复议 is not taken for it)."""
+    for key, pattern in _TABLE_STARTS.items():
+        if key in sk.headings:
+            continue
+        start, end = sk.region(key)
+        m = pattern.search(src.compact, start, end)
+        if m:
+            sk.implied[key] = m.start()
 
 
 def _heading_patterns(section: L.Section) -> list[re.Pattern[str]]:
@@ -107,6 +152,7 @@ def find_skeleton(src: Source) -> Skeleton:
             pos = e
             break
     sk.end = _report_end(src, pos)
+    _implied(sk, src)
     return sk
 
 
@@ -134,83 +180,6 @@ def _report_end(src: Source, after: int) -> int:
     if m is None:
         return len(src.compact)
     return bisect.bisect_left(src.index, m.start())
-
-
-# --------------------------------------------------------------------------- narrative
-
-_CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
-_CJK_CHAR = re.compile(f"[{_CJK}]")
-
-
-def clean_narrative(text: str) -> str:
-    """Paragraphs as published: Markdown marks and stray blanks dropped, wrapped lines joined."""
-    text = text.replace(BLANK_MARK, "")
-    lines = [
-        re.sub(r"^(?:#+|>)\s*", "", line.strip()).replace("**", "") for line in text.split("\n")
-    ]
-    paragraphs: list[list[str]] = [[]]
-    blank_separated = (
-        any(not line for line in lines[1:-1]) or len([line for line in lines if line]) <= 1
-    )
-    for line in lines:
-        if not line:
-            if paragraphs[-1]:
-                paragraphs.append([])
-            continue
-        if not blank_separated and paragraphs[-1]:
-            paragraphs.append([])
-        paragraphs[-1].append(line)
-    out = []
-    for para in paragraphs:
-        if not para:
-            continue
-        joined = para[0]
-        for line in para[1:]:  # the last character only: a search of all of it is quadratic
-            cjk = _CJK_CHAR.match(line) and _CJK_CHAR.match(joined[-1:])
-            joined += line if cjk else " " + line
-        joined = re.sub(f"(?<=[{_CJK}])[ \t]+(?=[{_CJK}])", "", joined)
-        out.append(joined.strip())
-    return "\n\n".join(p for p in out if p)
-
-
-def cut(src: Source, start: int, end: int) -> str:
-    """The cleaned narrative between two compact positions."""
-    if end <= start:
-        return ""
-    return clean_narrative(src.text[src.pos(start) : src.end_pos(end)])
-
-
-def _subheading_pattern(label: str) -> re.Pattern[str]:
-    numbering, body = split_numbering(label)
-    return re.compile(
-        numbering_regex(numbering) + body_regex(body) + r"(?:方面|情况|工作)*(?:[:。.])?"
-    )
-
-
-def overview(src: Source, start: int, end: int) -> dict[str, str]:
-    """一、总体情况: the intro and the five customary subsections, where present."""
-    spans: list[tuple[str, int, int]] = []
-    pos = start
-    for key, label in L.OVERVIEW_PARTS:
-        m = _subheading_pattern(label).search(src.compact, pos, end)
-        if m:
-            spans.append((key, m.start(), _heading_end(src, m.end(), end)))
-            pos = m.end()
-    parts = {"intro": cut(src, start, spans[0][1] if spans else end)}
-    for i, (key, _, text_start) in enumerate(spans):
-        stop = spans[i + 1][1] if i + 1 < len(spans) else end
-        parts[key] = cut(src, text_start, stop)
-    return {key: value for key, value in parts.items() if value}
-
-
-def _heading_end(src: Source, c_end: int, limit: int) -> int:
-    """A sub-heading alone on its line (``（一）主动公开方面``) ends with its line."""
-    pos = src.end_pos(c_end)
-    line_end = src.text.find("\n", pos)
-    rest = src.text[pos : line_end if line_end >= 0 else len(src.text)]
-    if line_end >= 0 and len(rest.strip()) <= 12 and "。" not in rest:
-        return min(limit, bisect.bisect_left(src.index, line_end))
-    return c_end
 
 
 # --------------------------------------------------------------------------- metadata
@@ -298,74 +267,31 @@ def metadata(src: Source, sk: Skeleton, title_hint: str | None, file_name: str |
             published = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError:
             published = None
+    if published is None and agency:
+        published = _signature_date(src, agency)
     return Meta(agency, year, published, year_from)
 
 
-# --------------------------------------------------------------------------- 信息处理费
-
-_AMOUNT = r"(\d{1,15}(?:\.\d{1,6})?)"  # bounded: no figure of thousands of digits
-_FEES = {
-    "notices": re.compile(
-        r"(?:发出|出具|送达)(?:信息处理费)?收费通知(?:书)?(?:的)?(?:件数)?(?:为|共|计)?(\d{1,15})件"
-    ),
-    "notice_amount_yuan": re.compile(rf"收费通知(?:书)?(?:的)?总金额(?:为|共|计)?{_AMOUNT}元"),
-    "collected_yuan": re.compile(
-        rf"实际收取(?:信息处理费)?(?:的)?(?:总金额)?(?:为|共|计)?{_AMOUNT}元"
-    ),
-}
-_NO_NOTICES = re.compile(r"未(?:发出|出具|送达)(?:信息处理费)?收费通知")
-_NOT_COLLECTED = re.compile(r"未收取(?:任何)?(?:信息处理费|费用)")
+_DATE_LINE = re.compile(r"((?:19|20)\d\d)年(\d{1,2})月(\d{1,2})日")
 
 
-def processing_fees(text: str) -> dict[str, int | Decimal | None] | None:
-    """信息处理费 figures stated in 六 (None for each one not stated), or None if 六 says
-    nothing about them."""
-    compact = re.sub(r"\s+", "", fold(text))
-    found: dict[str, int | Decimal | None] = dict.fromkeys(L.PROCESSING_FEE_KEYS)
-    for key, pattern in _FEES.items():
-        m = pattern.search(compact)
-        if m:
-            found[key] = int(m.group(1)) if key == "notices" else Decimal(m.group(1))
-    if _NO_NOTICES.search(compact):
-        found["notices"] = 0 if found["notices"] is None else found["notices"]
-        found["notice_amount_yuan"] = (
-            Decimal(0) if found["notice_amount_yuan"] is None else found["notice_amount_yuan"]
-        )
-    if _NOT_COLLECTED.search(compact) and found["collected_yuan"] is None:
-        found["collected_yuan"] = Decimal(0)
-    return found if any(v is not None for v in found.values()) else None
-
-
-_DATE = r"(?:19|20)\d\d年\d{1,2}月\d{1,2}日"
-
-
-def strip_signature(text: str, agency: str) -> str:
-    """The last section without the 落款 a report ends with: paragraphs at its end that hold
-    nothing but the agency's name and a date (pages scraped to text keep it there)."""
-    name = re.escape(re.sub(r"\s+", "", fold(agency)))
-    signature = re.compile(f"(?:{name})?(?:{_DATE})?" if name else _DATE)
-    paragraphs = text.split("\n\n") if text else []
-    while paragraphs:
-        last = re.sub(r"\s+", "", fold(paragraphs[-1]))
-        if not (last and signature.fullmatch(last)):
-            break
-        paragraphs.pop()
-    return "\n\n".join(paragraphs)
-
-
-def _template_regex(template: str) -> re.Pattern[str]:
-    """A layout sentence with its {placeholders} as number slots, tolerant of whitespace."""
-    parts = re.split(r"\{\w+\}", template)
-    glue = r"[\d.,\s\uff10-\uff19]+?"
-    body = glue.join(r"\s*".join(re.escape(ch) for ch in part) for part in parts)
-    return re.compile(body)
-
-
-_GENERATED = tuple(_template_regex(t) for t in (L.FEES_STATEMENT, L.FEES_NONE))
-
-
-def strip_generated(text: str) -> str:
-    """六 without the 信息处理费 sentence our own pipeline writes from ``processing_fees``."""
-    for pattern in _GENERATED:
-        text = pattern.sub("", text)
-    return clean_narrative(text)
+def _signature_date(src: Source, agency: str) -> dt.date | None:
+    """The date of the 落款 (the agency's name, then a date, ending the report, perhaps
+    followed by the contact details), which a Word or PDF report carries instead of a portal's
+    发布日期 line: only when that last line is the date alone and the agency's name stands on
+    one of the few lines before it."""
+    lines = [re.sub(r"\s+", "", line) for line in src.folded.split("\n")]
+    lines = [line for line in lines if line]
+    contact = tuple(f"{label}:" for _, label in L.CONTACT_FIELDS)  # folded ：is :
+    while lines and lines[-1].startswith(contact):  # the contact details after the 落款
+        lines.pop()
+    if not lines:
+        return None
+    m = _DATE_LINE.fullmatch(lines[-1])
+    name = re.sub(r"\s+", "", fold(agency))
+    if not m or name not in lines[-4:-1]:
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None

@@ -1,11 +1,12 @@
-"""Tables 二, 三 and 四: labels found in order, values between them read into cells.
+"""Tables 二 and 三: labels found in order, values between them read into cells.
 
 Each table is located inside its section's region (from an anchor such as 第二十条 or
 勾稽关系, so that prose before the table is not taken for a row). Row labels are searched in
-the official order; the text between one label and the next holds that row's values,
-whatever the layout did to them (tabs, pipes, spaces, line breaks, nothing at all). Rows
-whose labels come without numbers, followed by a block holding all their numbers, are read
-in the official order (labels detached from their values in PDF conversions).
+the official order (表二's 第二十条 blocks each on their own when printed out of order); the
+text between one label and the next holds that row's values, whatever the layout did to them
+(tabs, pipes, spaces, line breaks, nothing at all). Rows whose numbers are elsewhere (labels
+detached from their numbers, numbers before their label in a PDF's text) are matched by
+:mod:`.order`; 表四 is read by :mod:`.review_text`.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .. import layout as L
-from .digits import BLANK, Candidate, Groups, Reading, numeric, read_row, satisfies
-from .fields import Field, number, tokenise
+from .digits import Candidate, Groups, Reading, numeric, read_row
+from .fields import Field, tokenise
 from .legacy import (
     OLD_ACTIVE_MARKERS,
     OLD_NORMATIVE_DOCS,
@@ -26,7 +27,17 @@ from .legacy import (
     OLD_OTHER_LABEL,
     old_active_rows,
 )
-from .normalise import Source, body_regex, find_label, label_patterns, split_numbering
+from .normalise import (
+    Source,
+    body_regex,
+    find_label,
+    label_patterns,
+    numbering_regex,
+    split_numbering,
+)
+from .order import Placed, assign
+from .review_text import ReviewResult as ReviewResult  # re-exported: read by the package
+from .review_text import read_review as read_review
 
 Numbers = tuple[int | Decimal, ...]  # a reading's cells, as numbers (vec)
 
@@ -49,6 +60,7 @@ class RowResult:
     found: bool
     reading: Reading
     line: int  # where the label is (1-based), 0 when not found
+    fields: tuple[Field, ...] = ()  # what the reading was read from (for --explain: .origins)
 
 
 def _spec(key: str, label: str, cells: int, groups: Groups = (), *aliases: str) -> RowSpec:
@@ -73,54 +85,78 @@ def read_rows(src: Source, specs: Sequence[RowSpec], start: int, end: int) -> li
         spans.append(span)
         if span:
             pos = span[1]
+    _by_prefix(src, specs, spans, start, end)
     found = [(i, span) for i, span in enumerate(spans) if span]
     fields: dict[int, list[Field]] = {}
     for j, (i, span) in enumerate(found):
         stop = found[j + 1][1][0] if j + 1 < len(found) else end
         fields[i] = tokenise(src, src.end_pos(span[1]), src.pos(stop))
     results: list[RowResult] = []
-    pending: list[int] = []  # rows whose label came without values
     for i, spec in enumerate(specs):
         span = spans[i]
-        line = src.line_of(src.pos(span[0])) if span else 0
         if span is None:
             results.append(RowResult(spec, False, Reading((), "none", ()), 0))
             continue
-        row_fields = fields[i]
-        values = [f for f in row_fields if f.is_value]
-        if not values:
-            pending.append(len(results))
-            results.append(RowResult(spec, True, Reading((), "none", ()), line))
-            continue
-        if pending and _detached(results, pending, spec, values):
-            chunks = _chunks(values, [results[k].spec.cells for k in pending] + [spec.cells])
-            for k, chunk in zip(pending, chunks[:-1], strict=True):
-                results[k] = RowResult(results[k].spec, True, _published(chunk), results[k].line)
-            results.append(RowResult(spec, True, _published(chunks[-1]), line))
+        reading = read_row(fields[i], spec.cells, spec.groups)
+        line = src.line_of(src.pos(span[0]))
+        results.append(RowResult(spec, True, reading, line, tuple(fields[i])))
+    return _in_order(src, results, spans, fields)
+
+
+def _in_order(
+    src: Source,
+    results: list[RowResult],
+    spans: list[tuple[int, int] | None],
+    fields: dict[int, list[Field]],
+) -> list[RowResult]:
+    """Rows whose numbers are elsewhere than after their label (:mod:`.order`)."""
+    found = [(i, span) for i, span in enumerate(spans) if span]
+    placed = [
+        Placed(
+            results[i].spec.cells,
+            results[i].spec.groups,
+            src.line_of(src.end_pos(span[1]) - 1),  # the line the label ends on
+            fields[i],
+        )
+        for i, span in found
+    ]
+    for j, decided in assign(src, placed).items():
+        i = found[j][0]
+        r = results[i]
+        seen = tuple(f.text or "□" for f in fields[i] if f.is_value)
+        if not decided.values:
+            reading = Reading((), "detached", seen)
         else:
-            results.append(
-                RowResult(spec, True, read_row(row_fields, spec.cells, spec.groups), line)
-            )
-        pending = []
+            reading = read_row(decided.values, len(decided.values))
+            if decided.moved:
+                reading = Reading(reading.candidates, "ordered", reading.seen)
+        results[i] = RowResult(r.spec, True, reading, r.line, tuple(decided.values))
     return results
 
 
-def _detached(
-    results: list[RowResult], pending: list[int], spec: RowSpec, values: list[Field]
-) -> bool:
-    return len(values) == sum(results[k].spec.cells for k in pending) + spec.cells
+PREFIX = 4  # characters of a label body that, after its numbering, still name the row
 
 
-def _chunks(values: list[Field], sizes: list[int]) -> list[list[Field]]:
-    out, at = [], 0
-    for size in sizes:
-        out.append(values[at : at + size])
-        at += size
-    return out
-
-
-def _published(fields: list[Field]) -> Reading:
-    return read_row(fields, len(fields))
+def _by_prefix(
+    src: Source,
+    specs: Sequence[RowSpec],
+    spans: list[tuple[int, int] | None],
+    start: int,
+    end: int,
+) -> None:
+    """Rows not found, looked for again by their numbering and the first characters of
+    their label, only between the rows found before and after them: a printed slip later in
+    the label (2.其他法律行政止公开) or numbers between the lines of a wrapped label
+    (5.要求行政机关确认或重新出 / 1 0 0 0 0 0 1 / 具已获取信息) still name the row."""
+    for i, spec in enumerate(specs):
+        if spans[i] is not None or not spec.numbering or len(spec.fuzzy) < 2 * PREFIX:
+            continue
+        lo = next((s[1] for s in reversed(spans[:i]) if s), start)
+        hi = next((s[0] for s in spans[i + 1 :] if s), end)
+        pattern = numbering_regex(spec.numbering) + body_regex(spec.fuzzy[:PREFIX])
+        m = re.compile(pattern).search(src.compact, lo, hi)
+        if m:
+            spans[i] = (m.start(), m.end())
 
 
 # --------------------------------------------------------------------------- 表二
@@ -146,7 +182,32 @@ def active_specs(old: bool) -> list[RowSpec]:
 
 def read_active(src: Source, start: int, end: int, old: bool) -> list[RowResult]:
     anchor = _anchor(src, start, end, L.ACTIVE_GROUPS[0].caption, L.ACTIVE_ITEM_HEADER)
-    return read_rows(src, active_specs(old), anchor, end)
+    specs = active_specs(old)
+    blocks = None if old else _reordered_blocks(src, start, end)
+    if blocks is None:
+        return read_rows(src, specs, anchor, end)
+    by_key: dict[str, RowResult] = {}
+    for group, (b_start, b_end) in zip(L.ACTIVE_GROUPS, blocks, strict=True):
+        keys = {item.key for item in group.items}
+        group_specs = [spec for spec in specs if spec.key in keys]
+        by_key.update((r.spec.key, r) for r in read_rows(src, group_specs, b_start, b_end))
+    return [by_key[spec.key] for spec in specs]
+
+
+def _reordered_blocks(src: Source, start: int, end: int) -> list[tuple[int, int]] | None:
+    """The compact span of each 第二十条 block, in the official group order, when every
+    caption is there once and they are printed in another order (第（五）～（八）项 before
+    第（一）项); None otherwise, and the rows are read in the official order as usual."""
+    found = []
+    for group in L.ACTIVE_GROUPS:
+        hits = list(re.compile(body_regex(group.caption)).finditer(src.compact, start, end))
+        if len(hits) != 1:
+            return None
+        found.append((hits[0].start(), hits[0].end()))
+    if found == sorted(found):
+        return None
+    starts = sorted(s for s, _ in found)
+    return [(e, next((s for s in starts if s > e), end)) for _, e in found]
 
 
 # --------------------------------------------------------------------------- 表三
@@ -254,7 +315,8 @@ def resolve_ledger(results: list[RowResult], limit: int = 200_000) -> list[RowRe
     for r in results:
         if r.spec.key in feasible and len(r.reading.candidates) > 1:
             keep = tuple(c for c in r.reading.candidates if c in feasible[r.spec.key])
-            r = RowResult(r.spec, r.found, Reading(keep, r.reading.how, r.reading.seen), r.line)
+            keep_reading = Reading(keep, r.reading.how, r.reading.seen)
+            r = RowResult(r.spec, r.found, keep_reading, r.line, r.fields)
         out.append(r)
     return out
 
@@ -285,84 +347,3 @@ def _feasible(
         if len(backward[i]) > limit:
             return None
     return chosen
-
-
-# --------------------------------------------------------------------------- 表四
-
-REVIEW_GROUPS: Groups = tuple(
-    (i * len(L.REVIEW_OUTCOMES), (i + 1) * len(L.REVIEW_OUTCOMES))
-    for i in range(len(L.CASE_GROUPS))
-)
-REVIEW_CELLS = len(L.CASE_GROUPS) * len(L.REVIEW_OUTCOMES)
-
-
-def _header_regex() -> re.Pattern[str]:
-    labels = {L.REVIEW_HEADER, L.LITIGATION_HEADER}
-    labels |= {g.label for g in L.CASE_GROUPS} | {o.label for o in L.REVIEW_OUTCOMES}
-    ordered = sorted(labels, key=len, reverse=True)
-    return re.compile("|".join(body_regex(label) for label in ordered))
-
-
-_HEADERS = _header_regex()
-_LEAVES = re.compile("|".join(body_regex(o.label) for o in L.REVIEW_OUTCOMES))
-
-
-@dataclass(frozen=True)
-class ReviewResult:
-    reading: Reading
-    found: bool
-    grid: bool  # read by aligning values under their header cells
-    extra: tuple[str, ...]  # values outside the header grid
-    line: int
-
-
-def read_review(src: Source, start: int, end: int) -> ReviewResult:
-    """The 15 cells of 表四: every header label separates, the values follow in order.
-
-    Works for the official three-row header with one data row, for the table split into
-    three small ones, and for a flattened page (digits run together after the last header).
-    """
-    first = _LEAVES.search(src.compact, start, end)
-    if first is None:
-        return ReviewResult(Reading((), "none", ()), False, False, (), 0)
-    heads = list(_HEADERS.finditer(src.compact, first.start(), end))
-    fields: list[Field] = []
-    for i, m in enumerate(heads):
-        stop = heads[i + 1].start() if i + 1 < len(heads) else end
-        fields.extend(tokenise(src, src.end_pos(m.end()), src.pos(stop)))
-    line = src.line_of(src.pos(first.start()))
-    values = [f for f in fields if f.is_value]
-    body_ok = len(values) == REVIEW_CELLS
-    if not body_ok:
-        grid = _grid(src, [m for m in heads if _LEAVES.fullmatch(m.group())], fields)
-        if grid is not None:
-            return ReviewResult(grid[0], True, True, grid[1], line)
-    return ReviewResult(read_row(fields, REVIEW_CELLS, REVIEW_GROUPS), True, False, (), line)
-
-
-def _grid(
-    src: Source, leaves: list[re.Match[str]], fields: list[Field]
-) -> tuple[Reading, tuple[str, ...]] | None:
-    """Tab-separated text keeps the table grid: align the data line under the 15 leaf headers."""
-    if len(leaves) < REVIEW_CELLS:
-        return None
-    cols = [src.column_of(src.pos(m.start())) for m in leaves[:REVIEW_CELLS]]
-    if len(set(cols)) != REVIEW_CELLS:
-        return None
-    last_header = src.line_of(src.pos(leaves[REVIEW_CELLS - 1].start()))
-    data = [f for f in fields if src.line_of(f.pos) > last_header and f.kind != "gap"]
-    if not any(f.is_value for f in data):
-        return None
-    data_line = src.line_of(next(f for f in data if f.is_value).pos)
-    row = {src.column_of(f.pos): f for f in data if src.line_of(f.pos) == data_line}
-    cells = [row.get(c) for c in cols]
-    if not any(f is not None and f.is_value for f in cells):
-        return None
-    values: Candidate = tuple(
-        None if f is None else (BLANK if f.kind != "num" else number(f.text)) for f in cells
-    )
-    extra = tuple(f.text for c, f in sorted(row.items()) if c not in cols and f.is_value)
-    if not satisfies(values, REVIEW_GROUPS):
-        return None
-    seen = tuple(f.text or "□" for f in row.values() if f.is_value or f.kind == "empty")
-    return Reading((values,), "grid", seen), extra

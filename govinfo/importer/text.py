@@ -14,11 +14,11 @@ _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 # Every run of blanks is possessive (*+): a blank may be taken by either of two neighbouring
 # \s*, and on a long line of spaces backtracking would try every split (quadratic).
 _RULE = re.compile(r"^\s*+\|?\s*+:?-{3,}+:?\s*+(?:\|\s*+:?-{3,}+:?\s*+)*+\|?\s*+$")
-_PAGE = re.compile(
-    r"^\s*+(?:[-—–－]\s*+\d{1,3}\s*+[-—–－]"  # - 3 -
+_PAGE = re.compile(  # alone on its line, or alone in a one-cell Markdown row (| — 5 — |)
+    r"^\s*+\|?\s*+(?:[-—–－·]\s*+\d{1,3}\s*+[-—–－·]"  # - 3 -
     r"|第\s*+\d{1,3}\s*+页(?:\s*+[,，/]?\s*+共\s*+\d{1,3}\s*+页)?"  # 第3页 共10页
     r"|\d{1,3}\s*+/\s*+\d{1,3}"  # 3/10
-    r"|(?:page|Page|PAGE)\s*+\d{1,3})\s*+$"
+    r"|(?:page|Page|PAGE)\s*+\d{1,3})\s*+\|?\s*+$"
 )
 _BARE_NUMBER = re.compile(r"^\s*+\d{1,3}\s*+$")
 

@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from .. import divisions
 from .. import layout as L
 from ..files import RESERVED_NAMES, WINDOWS_RESERVED, is_safe_id
 from ..findings import ERROR, WARNING, Finding, ParameterError, Severity
@@ -317,6 +318,7 @@ class _Parser:
             agency_id=self.agency_id(data.get("agency_id")),
             year=self.year(data.get("year")),
             region=self.text(data.get("region"), "region"),
+            region_code=self.region_code(data.get("region_code")),
             kind=self.choice(data.get("kind"), "kind", tuple(L.KINDS)),
             scope=self.choice(data.get("scope"), "scope", tuple(L.SCOPES)),
             published=self.date(data.get("published")),
@@ -341,6 +343,26 @@ class _Parser:
         self.known_keys(data, L.CONTACT_KEYS, "contact", "contact")
         values = {key: self.text(data.get(key), f"contact.{key}") for key in L.CONTACT_KEYS}
         return Contact(**values)
+
+    def region_code(self, value: Any) -> str:
+        """The optional GB/T 2260 code (``320813``; YAML may read it as a number). A code that
+        is not one is a REGION-CODE error naming the value, and the report counts nowhere."""
+        if value is None or value == "":
+            return ""
+        text = str(value).strip() if not isinstance(value, bool) else repr(value)
+        why = divisions.problem(text)
+        if why is None:
+            return text
+        zh, en = why.split(" / ", 1)
+        self.add(
+            "REGION-CODE",
+            ERROR,
+            ("region_code", None, None),
+            f"region_code {text!r} 不是行政区划代码（GB/T 2260，如 {divisions.EXAMPLE}）：{zh}",
+            f"region_code {text!r} is not a division code (GB/T 2260, e.g. "
+            f"{divisions.EXAMPLE}): {en}",
+        )
+        return ""
 
     def required_text(self, data: Mapping[str, Any], key: str) -> str:
         value = self.text(data.get(key), key).strip()

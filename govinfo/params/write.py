@@ -69,6 +69,7 @@ def to_mapping(report: Report) -> dict[str, Any]:
         "agency": report.agency,
         "agency_id": report.agency_id,
         "region": report.region or None,
+        "region_code": report.region_code or None,
         "kind": report.kind,
         "scope": report.scope,
         "year": report.year,
@@ -196,6 +197,7 @@ def key_labels() -> dict[KeyPath, str]:
     labels[("kind",)] = _choices(FIELD_LABELS["kind"], L.KINDS)
     labels[("scope",)] = _choices(FIELD_LABELS["scope"], L.SCOPES)
     labels[("published",)] += "（如 2022-01-20）"
+    labels[("region_code",)] = "行政区划代码（选填，6 位，GB/T 2260，如 320813：汇总按它逐级归属）"
     labels[("previous",)] = "上年度的参数文件（用于与上年度数据对比）"
     labels[(L.CONTACT,)] = "联系方式（选填）"
     labels.update({(L.CONTACT, key): label for key, label in L.CONTACT_FIELDS})

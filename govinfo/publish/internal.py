@@ -18,6 +18,7 @@ it out (with ``manifest.json``, the notebooks and the drafts); see the README.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from html import escape
@@ -51,6 +52,7 @@ UNREADABLE = "未能读取的文件"
 MISSING = "missing"  # a row's status (this page only): reported last year, no file this year
 MISSING_LABEL = "缺失"
 MISSING_NOTE = "上年有报告、本年没有参数文件"
+AUDIT_COLUMN = "体检得分"
 ROBOTS = '<meta name="robots" content="noindex, nofollow">\n'
 # (header, sortable) — the data cells of the rows below follow this order.
 # What the office acts on first (on a phone, what shows beside the name before scrolling).
@@ -137,12 +139,13 @@ def _first_error(entry: Entry) -> str:
     return f"{place}：{first.get('zh')}"
 
 
-def _missing_row(entry: Entry) -> str:
+def _missing_row(entry: Entry, audited: bool = False) -> str:
     cells = [
         name_cell(entry, slug=True),
         cell(MISSING_LABEL, sort=MISSING, cls="gi-status"),
         cell("—", sort=-1, cls="gi-num"),
         cell("—", sort=-1, cls="gi-num"),
+        *([cell("—", sort="", cls="gi-num")] if audited else []),
         cell(MISSING_NOTE, cls="gi-reason"),
         cell("", html=_report_link(entry)),
         cell("", html="—"),
@@ -151,10 +154,12 @@ def _missing_row(entry: Entry) -> str:
     return f'<tr class="gi-status-{MISSING}" data-status="{MISSING}">{"".join(cells)}</tr>'
 
 
-def _row(anchors: Mapping[int, str]) -> Callable[[Entry], str]:
+def _row(
+    anchors: Mapping[int, str], scores: Mapping[tuple[Any, Any], Mapping[str, Any]]
+) -> Callable[[Entry], str]:
     def row(entry: Entry) -> str:
         if entry.get("status") == MISSING:
-            return _missing_row(entry)
+            return _missing_row(entry, bool(scores))
         status = escape(str(entry.get("status") or INVALID))
         note = _first_error(entry)
         html = escape(note)
@@ -169,6 +174,7 @@ def _row(anchors: Mapping[int, str]) -> Callable[[Entry], str]:
             cell(_status(entry), sort=status, cls="gi-status"),
             cell(str(entry.get("errors", 0)), cls="gi-num"),
             cell(str(entry.get("warnings", 0)), cls="gi-num"),
+            *([_audit_cell(entry, scores)] if scores else []),
             cell(note, cls="gi-reason", html=html),
             cell("", html=_report_link(entry)),
             cell("", html=_notebook_link(entry)),
@@ -256,11 +262,32 @@ def _summary(summary: Mapping[str, Any] | None, year: int) -> str:
     return f'<p class="gi-summary-link">{escape(summary_title(year))}：{label} {reason}</p>'
 
 
-def internal_html(manifest: Mapping[str, Any]) -> str:
-    """The internal page for a batch manifest (see :func:`govinfo.batch.manifest.manifest_data`)."""
+def _regions(manifest: Mapping[str, Any], year: int) -> str:
+    """The region pages of the year (region_code): how many, and each that failed with why
+    (the published ones link each other, from the top one the index links)."""
+    regions = [r for r in manifest.get("regions", []) if r.get("year") == year]
+    if not regions:
+        return ""
+    failed = [r for r in regions if r.get("status") != PUBLISHED]
+    items = "".join(
+        f"<li>{escape(str(r.get('name') or r.get('code')))}（{escape(str(r.get('code')))}）："
+        f"{escape(str(r.get('reason') or STATUS_LABELS.get(FAILED, FAILED)))}</li>"
+        for r in failed
+    )
+    note = f"按行政区划逐级汇总页 {len(regions)} 个，生成失败 {len(failed)} 个"
+    return f'<p class="gi-summary-link">{escape(note)}</p>' + (f"<ul>{items}</ul>" if items else "")
+
+
+def internal_html(
+    manifest: Mapping[str, Any], audit: Mapping[tuple[Any, Any], Mapping[str, Any]] | None = None
+) -> str:
+    """The internal page for a batch manifest (see :func:`govinfo.batch.manifest.manifest_data`);
+    with ``audit`` (:func:`audit_scores`), a 体检得分 column links each 问题清单."""
     entries = list(manifest.get("agencies", []))
     anchors = {id(e): _anchor(i) for i, e in enumerate(entries) if _has_details(e)}
-    row = _row(anchors)
+    scores = audit or {}
+    row = _row(anchors, scores)
+    columns = (*COLUMNS[:4], (AUDIT_COLUMN, True), *COLUMNS[4:]) if scores else COLUMNS
     summaries = {s["year"]: s for s in manifest.get("summaries", [])}
     years = sorted({e["year"] for e in entries if e.get("year")}, reverse=True)
     missing = {year: _missing_rows(entries, year) for year in years}
@@ -275,10 +302,11 @@ def internal_html(manifest: Mapping[str, Any]) -> str:
         gone = missing[year]
         more = f"，{MISSING_LABEL} {len(gone)} 个" if gone else ""
         caption = f"{year}年度各单位状态（{len(mine)} 份{more}）"
-        table = sortable_table([*gone, *mine], caption, COLUMNS, row, key=_order)
+        table = sortable_table([*gone, *mine], caption, columns, row, key=_order)
         sections.append(
             f'<section class="gi-section gi-year" id="y{year}" data-year="{year}">'
             f"<h2>{year}年度</h2>{_missing_note(gone)}{_summary(summaries.get(year), year)}"
+            f"{_regions(manifest, year)}"
             f"{table}{_details(mine, anchors)}</section>"
         )
         toc.append(f'<li><a href="#y{year}">{year}年度</a></li>')
@@ -286,7 +314,7 @@ def internal_html(manifest: Mapping[str, Any]) -> str:
     if unknown:
         sections.append(
             f'<section class="gi-section gi-year" id="unreadable"><h2>{UNREADABLE}</h2>'
-            f"{sortable_table(unknown, UNREADABLE, COLUMNS, row)}{_details(unknown, anchors)}"
+            f"{sortable_table(unknown, UNREADABLE, columns, row)}{_details(unknown, anchors)}"
             "</section>"
         )
         toc.append(f'<li><a href="#unreadable">{UNREADABLE}</a></li>')
@@ -305,7 +333,40 @@ def internal_html(manifest: Mapping[str, Any]) -> str:
 
 
 def write_internal(outdir: Path, manifest: Mapping[str, Any]) -> Path:
-    """Write ``OUTDIR/internal.html`` atomically."""
+    """Write ``OUTDIR/internal.html`` atomically (with the scores of OUTDIR/audit/, if any)."""
     path = Path(outdir) / INTERNAL
-    atomic_write(path, internal_html(manifest))
+    atomic_write(path, internal_html(manifest, audit_scores(Path(outdir))))
     return path
+
+
+AUDIT_FOLDER = "audit"
+
+
+def audit_scores(outdir: Path) -> dict[tuple[Any, Any], dict[str, Any]]:
+    """The 年报体检 of the site's reports, by (year, agency_id): what ``govinfo batch --pack``
+    (or ``govinfo audit … -o OUTDIR/audit``) wrote to OUTDIR/audit/audit.json. Read as data,
+    so the page needs nothing of :mod:`govinfo.audit`; none when there is no audit."""
+    try:
+        data = json.loads((outdir / AUDIT_FOLDER / "audit.json").read_text("utf-8"))
+        reports = data["reports"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    scores = {}
+    for report in reports if isinstance(reports, list) else []:
+        if isinstance(report, dict) and isinstance(report.get("page"), str):
+            page = report["page"]
+            if page.startswith("agencies/") and ".." not in page:  # stays in the folder
+                scores[(report.get("year"), report.get("agency_id"))] = report
+    return scores
+
+
+def _audit_cell(entry: Entry, scores: Mapping[tuple[Any, Any], Mapping[str, Any]]) -> str:
+    report = scores.get((entry.get("year"), entry.get("agency_id")))
+    if report is None:
+        return cell("—", sort="", cls="gi-num")
+    score, most = report.get("score"), report.get("max_score")
+    problems = sum((report.get("counts") or {}).get(k, 0) for k in ("error", "warning"))
+    text = f"{score:g}/{most:g}" if isinstance(score, float | int) else "—"
+    href = f"{AUDIT_FOLDER}/{report['page']}"
+    html = link(href, text) + (f"<br>{problems}个问题" if problems else "")
+    return cell(text, sort=str(score), cls="gi-num", html=html)

@@ -279,6 +279,7 @@ FIELD_NAMES = {
     "agency": "机关名称",
     "agency_id": "机关代码",
     "region": "行政区域",
+    "region_code": "行政区划代码",
     "kind": "机关类型",
     "scope": "报告范围",
     "year": "年度",

@@ -70,6 +70,22 @@ def _summary_link(summary: Mapping[str, Any] | None, year: int) -> str:
     return f'<p class="gi-summary-link">{title}（按行政区域汇总表二、表三、表四）</p>'
 
 
+def _region_links(manifest: Mapping[str, Any], year: int) -> str:
+    """The top of each region hierarchy of the year (a province's page, which links down
+    level by level): the index stays one link per hierarchy however many regions there are."""
+    from .hierarchy import title
+
+    regions = [r for r in manifest.get("regions", []) if r.get("year") == year]
+    codes = {r.get("code") for r in regions}
+    links = [
+        f'<p class="gi-summary-link">{link(r["html"], title(year, str(r.get("name") or "")))}'
+        "（按行政区划逐级汇总）</p>"
+        for r in regions
+        if r.get("parent") not in codes and r.get("status") == PUBLISHED and r.get("html")
+    ]
+    return "".join(links)
+
+
 def index_html(manifest: Mapping[str, Any]) -> str:
     """The public index for a batch manifest (see :func:`govinfo.batch.manifest.manifest_data`)."""
     entries = [e for e in manifest.get("agencies", []) if is_public(e)]
@@ -87,6 +103,7 @@ def index_html(manifest: Mapping[str, Any]) -> str:
         sections.append(
             f'<section class="gi-section gi-year" id="y{year}" data-year="{year}">'
             f"<h2>{year}年度</h2>{_summary_link(summaries.get(year), year)}"
+            f"{_region_links(manifest, year)}"
             f"{reports if mine else ''}</section>"
         )
         toc.append(f'<li><a href="#y{year}">{year}年度</a></li>')

@@ -122,6 +122,11 @@ def title_part(year: int, regions: Sequence[RegionSummary]) -> str:
         f"按行政区域分别汇总，共 {len(regions)} 个行政区域、{count} 个单位；"
         f"只汇总已发布且通过校验的报告（{counted} 份），其余列为未计入汇总并说明原因。"
     )
+    if not regions:  # every report of the year gives a region_code: summed by the hierarchy
+        note = (
+            f"{year}年度没有未填写行政区划代码（region_code）的报告。填写了行政区划代码的报告"
+            "按省、市、县逐级汇总，各级汇总页见网站首页（../index.html）。"
+        )
     return (
         f"<style>{asset('summary.css')}</style>"
         f'<header class="gi-header"><h1>{escape(summary_title(year))}</h1></header>'

@@ -62,6 +62,11 @@ class WorkbookImport:
     def report(self) -> Report:
         return parse(self.mapping, Path(self.source) if self.source else None)
 
+    @property
+    def where(self) -> dict[Cell, str]:
+        """Where each cell is in the workbook (``sheet 三 依申请 cell D7``), for --explain."""
+        return {cell: f"sheet {p.sheet} cell {p.ref}" for cell, p in C.NUMBER_PLACES.items()}
+
     def text(self, form: str = "yaml") -> str:
         """The parameter file (``yaml`` or ``json``); YAML starts with the findings."""
         if form == "json":
