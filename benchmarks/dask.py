@@ -151,20 +151,25 @@ def kill_mid_batch(
     command += ["--template", str(template)]
     started = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    while not (gate / "reached").is_file():
-        if proc.poll() is not None:
-            raise SystemExit(f"the batch ended before the gate: {proc.stdout.read()}")  # type: ignore[union-attr]
-        time.sleep(0.05)
-    import psutil
+    try:
+        while not (gate / "reached").is_file():
+            if proc.poll() is not None:
+                raise SystemExit(f"the batch ended before the gate: {proc.communicate()[0]}")
+            time.sleep(0.05)
+        import psutil
 
-    kernel = psutil.Process(int((gate / "reached").read_text()))
-    ancestors = {p.pid for p in kernel.parents()}  # its fork server, then the Dask worker
-    victim = next(p for p in procs[1:] if p.pid in ancestors)
-    worker_pid = victim.pid
-    os.killpg(victim.pid, signal.SIGKILL)  # the worker and the kernel it started
-    victim.wait()
-    (gate / "hold").unlink()  # the re-run on the other worker goes through
-    out, _ = proc.communicate()
+        kernel = psutil.Process(int((gate / "reached").read_text()))
+        ancestors = {p.pid for p in kernel.parents()}  # its fork server, then the Dask worker
+        victim = next(p for p in procs[1:] if p.pid in ancestors)
+        worker_pid = victim.pid
+        os.killpg(victim.pid, signal.SIGKILL)  # the worker and the kernels it started
+        victim.wait()
+        (gate / "hold").unlink()  # the re-run on the other worker goes through
+        out, _ = proc.communicate()
+    finally:
+        if proc.poll() is None:  # this benchmark failed: do not leave the batch behind
+            proc.kill()
+            proc.wait()
     seconds = time.perf_counter() - started
     manifest = json.loads((site / "manifest.json").read_text("utf-8"))
     statuses = [e["status"] for e in manifest["agencies"]]
