@@ -10,7 +10,6 @@ and WPS files get one line saying how to convert them.
 from __future__ import annotations
 
 import copy
-import html as html_lib
 import io
 import re
 import zipfile
@@ -19,24 +18,16 @@ from typing import Any
 
 import pytest
 from conftest import ROOT, Run
+from test_importer import plain
 
 from govinfo import layout as L
 from govinfo.importer import ImportResult, import_bytes
-from govinfo.importer.normalise import fold
 from govinfo.model import Report
 from govinfo.params import load
 from govinfo.publish.docx_report import report_docx
 
 EXAMPLES = sorted((ROOT / "parameters").glob("**/*.yaml"))
 TEMPLATE = Path(__file__).resolve().parent / "data" / "official-template-2021.docx"
-
-
-def plain(markdown: str) -> str:
-    """Narrative as a reader sees it: rendered, tags gone, whitespace and widths ignored."""
-    from govinfo.publish.document import markdown_html
-
-    text = re.sub(r"<[^>]+>", "", markdown_html(markdown))
-    return re.sub(r"\s+", "", fold(html_lib.unescape(text)))
 
 
 def narrative_of(report: Report) -> dict[str, str]:

@@ -52,8 +52,8 @@ class Problem:
 
 
 _OTHER_HEADING = L.SECTION_BY_KEY["other"].heading  # 六、其他需要报告的事项
-_IN_FORCE = dict(L.ACTIVE_GROUPS[0].measures)["in_force"]  # 现行有效件数
-_FEES_ITEM = next(i.label for g in L.ACTIVE_GROUPS for i in g.items if i.key == "fees_10k_yuan")
+_IN_FORCE = dict(L.ACTIVE_MEASURES)["in_force"]  # 现行有效件数
+_FEES_ITEM = L.active_label("fees_10k_yuan")  # 行政事业性收费
 
 # How to fix what today's rules find (govinfo.rules): the audit lists their findings too.
 _FIXES = {

@@ -28,7 +28,7 @@ from .assemble import Collector, mapping_value, where_en
 from .digits import Candidate, Reading, Value, agree, numeric
 from .table_text import RowResult, application_specs, resolve_ledger
 
-IN_FORCE = dict(L.ACTIVE_GROUPS[0].measures)["in_force"]  # 现行有效件数
+IN_FORCE = dict(L.ACTIVE_MEASURES)["in_force"]  # 现行有效件数
 
 RULE = "IMPORT-CONTINUITY"
 APPS = L.APPLICATIONS
