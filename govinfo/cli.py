@@ -81,6 +81,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     }
     if args.region is not None:
         fields["region"] = args.region
+    if args.region_code is not None:
+        fields["region_code"] = args.region_code
     missing = [
         flag
         for flag, key in (("--agency", "agency"), ("--id", "agency_id"), ("--year", "year"))
@@ -503,9 +505,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write a complete skeleton: every cell present and null (not filled in, "
         "an error until filled: 0 where none), every narrative part a placeholder. With "
         "--from, start from last year's file: previous set, the applications carried over = "
-        "last year's carried forward, the documents in force carried, agency/id/region/kind/"
-        "scope/contact copied, last year's narrative kept as a starting text with a marker "
-        "(an error until rewritten).",
+        "last year's carried forward, the documents in force carried, agency/id/region/"
+        "region code/kind/scope/contact copied, last year's narrative kept as a starting "
+        "text with a marker (an error until rewritten).",
     )
     p.add_argument(
         "--agency", help="the agency's published name (default with --from: last year's)"
@@ -516,6 +518,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--from", dest="last_year", metavar="LAST_YEAR.yaml", help="start from last year's file"
     )
     p.add_argument("--region", help="e.g. 山西省晋城市泽州县")
+    p.add_argument(
+        "--region-code",
+        metavar="CODE",
+        help="6-digit GB/T 2260 division code, e.g. 320813 (the region sums follow it up: "
+        "320800, 320000); default with --from: last year's; '' for none",
+    )
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
     p.add_argument("--force", action="store_true", help="replace an existing file")
     p.set_defaults(func=cmd_new)

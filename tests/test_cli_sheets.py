@@ -28,6 +28,28 @@ def test_workbook_import_round_trip_through_the_commands(run: Run, tmp_path: Pat
     assert code == 2 and "exists; use --force" in err
 
 
+def test_region_code_from_new_through_the_workbook_and_back(run: Run, tmp_path: Path) -> None:
+    """``govinfo new --region-code`` → ``govinfo workbook`` → (filled) → ``govinfo import``:
+    the same code, as text, at each step; next year's workbook (``--from``) carries it."""
+    made = tmp_path / "p/2023/hz-jyj.yaml"
+    new = ("new", "--agency", "洪泽区教育局", "--id", "hz-jyj", "--year", "2023")
+    code, _, err = run(*new, "--region-code", "320813", "-o", made)
+    assert code == 0, err
+    code, _, err = run("workbook", made, "-o", tmp_path / "hz.xlsx")
+    assert code == 0, err
+    cell = openpyxl.load_workbook(tmp_path / "hz.xlsx")["基本信息"]["B7"]
+    assert (cell.value, cell.data_type) == ("320813", "s")
+    code, _, err = run("import", tmp_path / "hz.xlsx", "-o", tmp_path / "back.yaml")
+    assert code == 0, err  # nothing filled in yet: MISSING for validate, not an import error
+    assert "region_code: '320813'" in (tmp_path / "back.yaml").read_text("utf-8").splitlines()
+    assert load(tmp_path / "back.yaml").region_code == "320813"
+    code, _, err = run("workbook", "--from", tmp_path / "p", "-o", tmp_path / "next")
+    assert code == 0, err
+    code, _, err = run("import", tmp_path / "next/2024/hz-jyj.xlsx", "-o", tmp_path / "n.yaml")
+    assert code == 0, err
+    assert load(tmp_path / "n.yaml", follow_previous=False).region_code == "320813"
+
+
 def test_workbooks_from_last_year_carry_the_balance(run: Run, tmp_path: Path) -> None:
     code, _out, err = run("workbook", "--from", ROOT / "parameters/2022", "-o", tmp_path)
     assert code == 0, err

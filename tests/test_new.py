@@ -157,3 +157,90 @@ def test_labels_stay_with_their_keys_when_the_editor_saves(
     assert report.narrative.overview.active == "第一段\n\n第二段"
     assert report.applications.cell("new", "natural_person") == 3
     assert report.active.get("licensing") == 5
+
+
+# --------------------------------------------------------------------------- --region-code
+
+NEW_ARGS = ["new", "--agency", "洪泽区教育局", "--id", "hz-jyj", "--year", "2024"]
+
+
+def test_cli_new_writes_the_region_code_as_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from govinfo.cli import main
+
+    target = tmp_path / "2024" / "hz-jyj.yaml"
+    assert main([*NEW_ARGS, "--region-code", "320813", "-o", str(target)]) == 0
+    text = target.read_text("utf-8")
+    line = next(x for x in text.splitlines() if x.startswith("region_code:"))
+    assert line.startswith("region_code: '320813'  # 行政区划代码")  # quoted: text, not a number
+    assert yaml.safe_load(text)["region_code"] == "320813"
+    assert load(target).region_code == "320813"
+    # standard output: the same text
+    capsys.readouterr()
+    assert main([*NEW_ARGS, "--region-code", " 320813 "]) == 0
+    assert capsys.readouterr().out == text
+
+
+@pytest.mark.parametrize(
+    ("code", "why"),
+    [
+        ("32081", "must be 6 digits"),
+        ("３２０８１３", "must be 6 digits"),  # full-width digits
+        ("3208130", "must be 6 digits"),
+        ("990000", "99 is no province prefix"),
+        ("320013", "needs a city part"),
+    ],
+)
+def test_cli_new_refuses_a_bad_region_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], code: str, why: str
+) -> None:
+    from govinfo.cli import main
+
+    target = tmp_path / "2024" / "hz-jyj.yaml"
+    assert main([*NEW_ARGS, "--region-code", code, "-o", str(target)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.splitlines()) == 1, err
+    assert err.startswith(f"error: --region-code {code!r}: rule REGION-CODE: ") and why in err
+    assert not target.exists() and not target.parent.exists()
+
+
+def test_new_refuses_a_bad_region_code_in_chinese_too() -> None:
+    from govinfo.params.new import NewReportError
+
+    with pytest.raises(NewReportError) as info:
+        new_report({**FIELDS, "region_code": "32081"})
+    assert "行政区划代码 '32081' 有误" in info.value.zh and "应为 6 位数字" in info.value.zh
+
+
+def test_new_from_last_year_carries_the_region_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from govinfo.cli import main
+
+    last = tmp_path / "2023" / "hz-jyj.yaml"
+    args = ["new", "--agency", "洪泽区教育局", "--id", "hz-jyj", "--year", "2023"]
+    assert (
+        main([*args, "--region", "江苏省淮安市洪泽区", "--region-code", "320813", "-o", str(last)])
+        == 0
+    )
+    carried = tmp_path / "2024" / "carried.yaml"
+    assert main(["new", "--from", str(last), "-o", str(carried)]) == 0
+    report = load(carried, follow_previous=False)
+    assert (report.year, report.region, report.region_code) == (
+        2024,
+        "江苏省淮安市洪泽区",
+        "320813",
+    )
+    assert "region_code: '320813'" in carried.read_text("utf-8")
+    # given on the command line, the code replaces last year's; '' leaves it out
+    moved = tmp_path / "2024" / "moved.yaml"
+    assert main(["new", "--from", str(last), "--region-code", "320800", "-o", str(moved)]) == 0
+    assert load(moved, follow_previous=False).region_code == "320800"
+    cleared = tmp_path / "2024" / "cleared.yaml"
+    assert main(["new", "--from", str(last), "--region-code", "", "-o", str(cleared)]) == 0
+    assert "region_code" not in yaml.safe_load(cleared.read_text("utf-8"))
+    # a bad code with --from: refused before anything is written
+    bad = tmp_path / "2024" / "bad.yaml"
+    assert main(["new", "--from", str(last), "--region-code", "32081x", "-o", str(bad)]) == 2
+    assert "REGION-CODE" in capsys.readouterr().err and not bad.exists()

@@ -254,3 +254,89 @@ def test_published_date_and_choices_read_back() -> None:
     wb["基本信息"][C.BASIC_PLACES[("kind",)].ref] = "人民政府"
     changed = read_workbook(saved(wb), name="x.xlsx").report
     assert (changed.published, changed.kind) == (dt.date(2023, 1, 21), "government")
+
+
+# --------------------------------------------------------------------------- 行政区划代码
+
+CODE = C.BASIC_PLACES[("region_code",)]
+
+
+def with_code(value: Any, report: Report | None = None) -> bytes:
+    """The seed's filled workbook with ``value`` typed into 行政区划代码."""
+    wb = openpyxl.load_workbook(io.BytesIO(department_fills(report or load(SEED))))
+    wb[CODE.sheet][CODE.ref] = value
+    return saved(wb)
+
+
+def test_region_code_round_trip() -> None:
+    """A parameter file's code → the workbook → back: the same report, the code as text."""
+    report = load(SEED, follow_previous=False).replace(region_code="320813")
+    result = read_workbook(write_workbook(report), name="coded.xlsx")
+    assert result.findings == () and result.mapping["region_code"] == "320813"
+    assert result.report.region_code == "320813"
+    assert "region_code: '320813'" in result.text().splitlines()  # quoted: text in the file
+    assert parse(yaml.safe_load(result.text())) == report.replace(source=None)
+
+
+@pytest.mark.parametrize("typed", ["320813", " 320813 ", 320813, 320813.0])
+def test_region_code_typed_by_a_department(typed: Any) -> None:
+    """Typed into the text cell, or pasted as a number (the cell's text format lost)."""
+    result = read_workbook(with_code(typed), name="dept.xlsx")
+    assert result.findings == () and result.report.region_code == "320813"
+
+
+def test_a_bad_region_code_names_the_file_the_cell_and_the_rule() -> None:
+    result = read_workbook(with_code("32081"), name="dept.xlsx")
+    assert by_place(result) == {"基本信息!B7": "REGION-CODE"}
+    (found,) = result.findings
+    assert found.is_error and found.file == "dept.xlsx" and found.section == "region_code"
+    assert found.zh.startswith("基本信息!B7：行政区划代码“32081”不是 GB/T 2260 代码")
+    assert "应为 6 位数字" in found.zh and found.en.startswith("基本信息!B7: region_code '32081'")
+    assert not result.complete  # `govinfo import` exits 1
+    assert "dept.xlsx" in result.summary() and "REGION-CODE error: 基本信息!B7" in result.summary()
+    # kept as typed, so the parameter file shows it; the report counts nowhere until fixed
+    assert result.mapping["region_code"] == "32081"
+    assert result.report.region_code == ""
+    assert "REGION-CODE" in {f.rule for f in result.report.load_findings}
+    wrong = read_workbook(with_code(990000), name="dept.xlsx").findings
+    assert [f.rule for f in wrong] == ["REGION-CODE"] and "99 不是省级代码" in wrong[0].zh
+
+
+OLD = "govinfo-workbook@1"
+
+
+def old_workbook(report: Report, monkeypatch: pytest.MonkeyPatch) -> bytes:
+    """A workbook as the template before 行政区划代码 wrote it: the same writer, with the
+    places of that template."""
+    with monkeypatch.context() as patch:
+        patch.setattr(C, "TEMPLATE", OLD)
+        patch.setattr(C, "BASIC_PLACES", C.basic_places(OLD))
+        patch.setattr(C, "NUMBER_PLACES", dict(C.number_places(OLD)))
+        return write_workbook(report)
+
+
+def test_the_older_template_still_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workbooks handed out before 行政区划代码 existed come back filled in: read with their
+    own places (every field below 所在地区 one row higher), no region_code given."""
+    old = C.basic_places(OLD)
+    assert ("region_code",) not in old
+    assert {p: old[p].name for p in [("region",), ("kind",), ("published",)]} == {
+        ("region",): "基本信息!B6",
+        ("kind",): "基本信息!B7",
+        ("published",): "基本信息!B9",
+    }  # as govinfo-workbook@1 laid them out
+    assert old[(L.PROCESSING_FEES_KEY, "notices")].ref == "B17"
+    assert old[(L.NARRATIVE, "other")].ref == "B29"
+    assert C.BASIC_PLACES[(L.NARRATIVE, "other")].ref == "B30"
+    report = load(ROOT / "parameters/2022/shili-zrzyj.yaml", follow_previous=False)
+    data = old_workbook(report, monkeypatch)
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    assert wb["govinfo"]["B1"].value == OLD and wb["基本信息"]["A7"].value == "机关类别"
+    result = read_workbook(data, name="old.xlsx")
+    assert result.template == OLD and result.findings == ()
+    assert "region_code" not in result.mapping and f"({OLD})" in result.text()
+    assert result.report == report.replace(source=None)
+    where = result.where[(L.PROCESSING_FEES_KEY, "notices", None)]
+    assert where == "sheet 基本信息 cell B17"
+    wb["基本信息"]["B7"] = "人民政府"  # 机关类别 where that template has it
+    assert read_workbook(saved(wb), name="old.xlsx").report.kind == "government"

@@ -65,7 +65,7 @@ def test_sheets_and_hidden_template() -> None:
         "govinfo",
     ]
     assert wb["govinfo"].sheet_state == "hidden"
-    assert wb["govinfo"]["B1"].value == "govinfo-workbook@1"
+    assert wb["govinfo"]["B1"].value == "govinfo-workbook@2"  # @2: 行政区划代码
     assert wb["govinfo"]["B2"].value == 2021
     assert wb.defined_names["GOVINFO_TEMPLATE"].attr_text == "govinfo!$B$1"
     assert wb.defined_names["GOVINFO_YEAR"].attr_text == "govinfo!$B$2"
@@ -121,6 +121,25 @@ def test_tables_two_and_four_as_the_official_ones() -> None:
     assert four["F5"].value == "未经复议直接起诉" and four["K5"].value == "复议后起诉"
     assert [four.cell(5, c).value for c in range(1, 6)] == [o.label for o in L.REVIEW_OUTCOMES]
     assert [four.cell(6, c).value for c in range(6, 16)] == [o.label for o in L.REVIEW_OUTCOMES] * 2
+
+
+def test_region_code_is_a_text_cell_under_the_region() -> None:
+    """320813 as a string cell formatted as text, never a number: a spreadsheet keeps it as
+    typed, whatever digits it starts with; six characters asked for when it is selected."""
+    ws = book(load(SEED).replace(region_code="320813"))["基本信息"]
+    region, code = C.BASIC_PLACES[("region",)], C.BASIC_PLACES[("region_code",)]
+    assert (code.sheet, code.row, code.col) == (region.sheet, region.row + 1, region.col)
+    assert code.name == "基本信息!B7"
+    assert ws.cell(code.row, 1).value == "行政区划代码（选填）"
+    cell = ws[code.ref]
+    assert (cell.value, cell.data_type, cell.number_format) == ("320813", "s", "@")
+    assert not cell.protection.locked
+    rule = validations(ws)[code.ref]
+    assert (rule.type, rule.operator, rule.formula1) == ("textLength", "equal", "6")
+    assert "GB/T 2260" in rule.prompt and rule.errorStyle == "stop"
+    # not given: an empty text cell, open to fill in
+    empty = book(load(SEED))["基本信息"][code.ref]
+    assert empty.value is None and empty.number_format == "@" and not empty.protection.locked
 
 
 def test_values_written_where_the_map_says() -> None:
@@ -305,6 +324,7 @@ def calc(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Report, An
     reports = {f"{p.parent.name}-{p.stem}": load(p) for p in EXAMPLES}
     reports["unbalanced"] = unbalanced()
     reports["hostile"] = load(SEED).replace(agency=HOSTILE)
+    reports["coded"] = load(SEED).replace(region_code="320813")
     files = []
     for name, report in reports.items():
         files.append(folder / f"{name}.xlsx")
@@ -347,7 +367,7 @@ def parse_check(text: Any) -> tuple[str, int | None]:
 
 @pytest.mark.office
 def test_calc_totals_equal_the_library(calc: dict[str, tuple[Report, Any, Path]]) -> None:
-    assert len(calc) == len(EXAMPLES) + 2
+    assert len(calc) == len(EXAMPLES) + 3
     for name, (report, wb, _) in calc.items():
         for cell in C.TOTAL_CELLS:
             place = C.NUMBER_PLACES[cell]
@@ -388,6 +408,14 @@ def test_calc_keeps_a_formula_like_name_as_text(calc: dict[str, tuple[Report, An
     _, wb, _ = calc["hostile"]
     assert wb["基本信息"]["B3"].value == HOSTILE
     assert wb["三 依申请"]["A2"].value.startswith(f"填报单位：{HOSTILE}")
+
+
+@pytest.mark.office
+def test_calc_keeps_the_region_code_as_text(calc: dict[str, tuple[Report, Any, Path]]) -> None:
+    _, wb, path = calc["coded"]
+    cell = wb["基本信息"][C.BASIC_PLACES[("region_code",)].ref]
+    assert (cell.value, cell.data_type) == ("320813", "s")  # saved again by Calc: still text
+    assert read_workbook(path).report.region_code == "320813"
 
 
 @pytest.mark.office

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .options import BatchError, Options
@@ -178,7 +179,45 @@ register_executor("process", process_pool, local=True)
 register_executor("dask", dask_pool)
 
 
-def start_fork_server(options: Options) -> ForkServer | None:
+@dataclass
+class Engine:
+    """Where one batch renders: the pool and, for a local pool, the kernel fork server."""
+
+    pool: Pool
+    server: ForkServer | None = None
+
+    def close(self) -> None:
+        try:
+            self.pool.close()
+        finally:
+            if self.server is not None:
+                self.server.stop()
+
+
+def start_engine(
+    options: Options,
+    tasks: int,
+    warm_up: Callable[[], None] | None = None,
+    warm_file: Path | None = None,
+) -> Engine:
+    """The fork server (first: the workers inherit its address) and the pool. ``warm_up``,
+    when given, is submitted at once to a local pool, so that a worker spawns and imports
+    while the batch is still planning (the batch starts its engine that early when it
+    knows something changed, before it knows what); the fork server builds ``warm_file``'s
+    page before its first kernel (:func:`govinfo.publish.forkserver._warm_up`)."""
+    server = start_fork_server(options, warm_file)
+    try:
+        pool = make_pool(options, tasks)
+    except BaseException:
+        if server is not None:
+            server.stop()
+        raise
+    if warm_up is not None and executor_kind(options.executor).local:
+        pool.executor.submit(warm_up)
+    return Engine(pool, server)
+
+
+def start_fork_server(options: Options, warm_file: Path | None = None) -> ForkServer | None:
     """Start the kernel fork server for a local pool (see govinfo.publish.kernels), or None.
 
     Workers inherit its address through the environment, so it must run before the pool
@@ -192,7 +231,7 @@ def start_fork_server(options: Options) -> ForkServer | None:
     if not fork_available():
         return None
     try:
-        server = ForkServer()  # its socket in the private folder: kernels.private_folder
+        server = ForkServer(warm_file)  # its socket in the private folder (kernels.private_folder)
     except OSError as exc:
         print(f"note: {exc}; launching kernels normally", file=sys.stderr)
         return None

@@ -42,6 +42,7 @@ Why it is built this way:
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections import deque
@@ -55,7 +56,7 @@ from ..findings import ERROR
 from ..publish.site import INDEX
 from ..status import FAILED, INVALID, PUBLISHED
 from ..terminal import safe
-from .executors import executor_kind
+from .executors import Engine, executor_kind
 from .manifest import (
     MANIFEST,
     Entry,
@@ -89,6 +90,7 @@ CRASH_RETRIES = 1  # a task in flight when a worker process died is retried this
 # The manifest is saved at most this often while a batch runs (and once at the end): often
 # enough that a killed batch loses little, rarely enough to stay cheap for 20,000 agencies.
 SAVE_INTERVAL = 2.0
+RECORD_SAVE_SECONDS = 25e-6  # about what one agency's record adds to a manifest save
 # How often the run loop wakes up when no result arrives: to save the manifest and to look
 # at the executor's workers (a Dask cluster whose workers all died never answers).
 TICK = 0.5
@@ -256,26 +258,37 @@ class Runner:
             self._counts(self.bar)
             self.bar.refresh()
 
-    def run(self, save: Callable[[], None]) -> None:
-        for year in self.years:
-            if not self.pending[year]:
-                self._year_finished(year)
+    def run(self, save: Callable[[], None], engine: Engine | None = None) -> None:
+        """Render the queue (and what it releases) on ``engine``, started here when not
+        given; the engine is closed when this returns, also when nothing had to render."""
+        try:
+            for year in self.years:
+                if not self.pending[year]:
+                    self._year_finished(year)
+        except BaseException:
+            if engine is not None:
+                engine.close()
+            raise
         if not self.queue:
+            if engine is not None:
+                engine.close()
             return
         import concurrent.futures.process as cfp
 
-        from .executors import make_pool, start_fork_server
+        from .executors import make_pool, start_engine
         from .workers import run_task
 
         total = (
             len(self.queue) + self.hierarchy.held + sum(1 for y in self.years if self.pending[y])
         )
         self.bar = _progress_bar(total, self.options.progress)
-        server = start_fork_server(self.options)
-        pool = make_pool(self.options, total)
+        engine = engine or start_engine(self.options, total)
+        pool = engine.pool
         in_flight: dict[Future[TaskResult], Task | RegionTask] = {}
         dirty, last_save = False, time.monotonic()
-        interval = SAVE_INTERVAL
+        # Until a save has been timed, guess its time from the site's size (a province's
+        # 20,000 records take about half a second): a short run saves only at its end.
+        interval = max(SAVE_INTERVAL, 20 * RECORD_SAVE_SECONDS * len(self.entries))
         try:
             while self.queue or in_flight:
                 while self.queue and len(in_flight) < pool.capacity and not self.abandoned:
@@ -297,7 +310,7 @@ class Runner:
                         self._crashed([task, *in_flight.values()])
                         in_flight.clear()
                         pool.close()
-                        pool = make_pool(self.options, total)
+                        pool = engine.pool = make_pool(self.options, total)
                         break
                     except Exception as exc:  # a Dask worker lost for good, a cancelled task …
                         result = TaskResult(task.key, False, reason=f"{exc!r}")
@@ -316,9 +329,7 @@ class Runner:
                     # than 5% of the time, so the batch process leaves the cores to renders.
                     interval = max(SAVE_INTERVAL, 20 * (last_save - began))
         finally:
-            pool.close()
-            if server is not None:
-                server.stop()
+            engine.close()
             if self.bar is not None:
                 self.bar.close()
 
@@ -487,34 +498,51 @@ def _locked_batch(
             kept,
         )
 
+    engine = None
     if executor_kind(options.executor).local:  # kernels run here: refuse a folder not private
         from ..publish.ipc import private_folder
+        from .executors import start_engine
+        from .workers import warm_up
 
         private_folder()
-    # Entries made under the same rules and code spare reading files that did not change.
-    same = all(manifest.get("environment", {}).get(k) == env[k] for k in ("govinfo", "library"))
-    known = [Entry.from_json(e) for e in manifest.get("agencies", [])]
-    entries = validate(files, shas, {e.source: e for e in known} if same else None)
-    for e in entries:
-        e.file_stat = stats.get(e.source)  # hashed with this stat: see manifest.file_shas
-    for e in entries:
-        if e.errors and (not options.allow_invalid or not e.summable):
-            print(safe(f"invalid {e.file}: {e.reason}"), file=sys.stderr)
-    old, kept, dropped = split_entries(known, shas, given_folders)
-    gone = {id(e) for e in superseded(kept, entries)}
-    kept = [e for e in kept if id(e) not in gone]
-    if dropped:
-        labels = ", ".join(e.label for e in dropped)
-        line = f"dropped from the site (parameter file deleted; pages left in place): {labels}"
-        print(safe(line), file=sys.stderr)
-    old_summaries = {s["year"]: SummaryEntry.from_json(s) for s in manifest.get("summaries", [])}
-    outdir.mkdir(parents=True, exist_ok=True)
-    folders = [outdir, *(d for d in outdir.iterdir() if d.is_dir() and d.name.isdigit())]
-    stale = [path for folder in folders for path in remove_stale_scratch(folder)]
-    if stale:
-        print(f"removed {len(stale)} scratch file(s) left by an interrupted run", file=sys.stderr)
-    runner = Runner(options, entries, old_summaries, env, kept, region_entries(manifest))
-    runner.plan_reports(old)
+        # Something changed: the pool and the kernel fork server start now, importing while
+        # the files are checked and the work planned (Runner.run closes it). The server warms
+        # up on the last file found: the latest year's, likely to name last year's file.
+        jobs = options.jobs or os.cpu_count() or 1
+        engine = start_engine(options, jobs, warm_up, files[-1])
+    try:
+        # Entries made under the same rules and code spare reading files that did not change.
+        same = all(manifest.get("environment", {}).get(k) == env[k] for k in ("govinfo", "library"))
+        known = [Entry.from_json(e) for e in manifest.get("agencies", [])]
+        entries = validate(files, shas, {e.source: e for e in known} if same else None)
+        for e in entries:
+            e.file_stat = stats.get(e.source)  # hashed with this stat: see manifest.file_shas
+        for e in entries:
+            if e.errors and (not options.allow_invalid or not e.summable):
+                print(safe(f"invalid {e.file}: {e.reason}"), file=sys.stderr)
+        old, kept, dropped = split_entries(known, shas, given_folders)
+        gone = {id(e) for e in superseded(kept, entries)}
+        kept = [e for e in kept if id(e) not in gone]
+        if dropped:
+            labels = ", ".join(e.label for e in dropped)
+            line = f"dropped from the site (parameter file deleted; pages left in place): {labels}"
+            print(safe(line), file=sys.stderr)
+        old_summaries = {
+            s["year"]: SummaryEntry.from_json(s) for s in manifest.get("summaries", [])
+        }
+        outdir.mkdir(parents=True, exist_ok=True)
+        folders = [outdir, *(d for d in outdir.iterdir() if d.is_dir() and d.name.isdigit())]
+        stale = [path for folder in folders for path in remove_stale_scratch(folder)]
+        if stale:
+            print(
+                f"removed {len(stale)} scratch file(s) left by an interrupted run", file=sys.stderr
+            )
+        runner = Runner(options, entries, old_summaries, env, kept, region_entries(manifest))
+        runner.plan_reports(old)
+    except BaseException:  # a bad folder, Ctrl-C …: no engine left behind
+        if engine is not None:
+            engine.close()
+        raise
 
     def save() -> None:
         summaries = {**old_summaries, **runner.summaries}
@@ -524,7 +552,7 @@ def _locked_batch(
         )
 
     try:
-        runner.run(save)
+        runner.run(save, engine)
     finally:
         years = set(runner.years)
         summaries = [s for y, s in {**old_summaries, **runner.summaries}.items() if y in years]

@@ -115,6 +115,18 @@ def run_task(task: Task) -> TaskResult:
     )
 
 
+def warm_up() -> None:
+    """A no-op task the batch submits while it is still planning: the worker process
+    spawns and imports papermill, nbconvert and the renderers meanwhile (a second or two),
+    so that one changed agency among 20,000 does not wait for them after planning."""
+    import papermill  # noqa: F401
+
+    from ..publish import hierarchy, pipeline  # noqa: F401
+    from ..publish.export import html_exporter
+
+    html_exporter()
+
+
 def _init_worker() -> None:
     """Worker initializer: Ctrl-C is the parent's to handle (it stops the pool; the worker
     only kills its kernels, which the terminal's Ctrl-C misses, so that the page in

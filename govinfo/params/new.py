@@ -1,6 +1,8 @@
 """A new parameter file: ``govinfo new`` and the editor's 新建 run this one implementation.
 
-Both refuse the same ids (:func:`govinfo.files.is_safe_id`, rule AGENCY-ID), ask the parser
+Both refuse the same ids (:func:`govinfo.files.is_safe_id`, rule AGENCY-ID) and region codes
+(:func:`govinfo.divisions.problem`, rule REGION-CODE: a code the parser would drop must not be
+written in the first place), ask the parser
 and the rules whether the skeleton would fail for another reason than being unfilled, and
 never replace an existing file unless told to. A refusal is a :class:`NewReportError`
 carrying the command line's English line and the editor's Chinese one. The file is written
@@ -15,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .. import divisions
 from ..files import RESERVED_NAMES, is_safe_id
 from ..model import Report, blank_report, next_year
 from ..rules import check
@@ -37,10 +40,13 @@ def new_report(
     fields: Mapping[str, Any], *, last_year: str | Path | None = None, base: Path | None = None
 ) -> Report:
     """A complete skeleton: every cell present and ``null`` (not filled in), every part of
-    the narrative a placeholder. ``fields`` holds agency, agency_id, year (and region);
-    with ``last_year``, the report starts from that file, which ``previous`` names relative
-    to ``base`` (the folder the new file goes to). An unreadable ``last_year`` raises
-    :class:`~govinfo.findings.ParameterError`."""
+    the narrative a placeholder. ``fields`` holds agency, agency_id, year (and region,
+    region_code: ``""`` for none); with ``last_year``, the report starts from that file
+    (region and region_code too, unless ``fields`` give them), which ``previous`` names
+    relative to ``base`` (the folder the new file goes to). An unreadable ``last_year``
+    raises :class:`~govinfo.findings.ParameterError`."""
+    if "region_code" in fields:
+        fields = {**fields, "region_code": _region_code(str(fields["region_code"]))}
     if last_year:
         last = load(last_year, follow_previous=False)
         folder = (base or Path.cwd()).resolve()
@@ -68,6 +74,21 @@ def new_report(
     if invalid:
         raise NewReportError(f"{invalid[0].where}: {invalid[0].en}", invalid[0].zh)
     return report
+
+
+def _region_code(code: str) -> str:
+    """``code`` as the file will hold it (surrounding spaces dropped, as the parser does), or
+    :class:`NewReportError` naming the option and rule REGION-CODE."""
+    code = code.strip()
+    why = divisions.problem(code) if code else None
+    if why is None:
+        return code
+    zh, en = why.split(" / ", 1)
+    raise NewReportError(
+        f"--region-code {code!r}: rule REGION-CODE: not a GB/T 2260 division code "
+        f"(e.g. {divisions.EXAMPLE}): {en}",
+        f"行政区划代码 {code!r} 有误（GB/T 2260，如 {divisions.EXAMPLE}）：{zh}",
+    )
 
 
 def new_text(report: Report) -> str:

@@ -1,12 +1,21 @@
 """The sheet 基本信息 (who reports, contact, 信息处理费, the narrative, and how far each table
 is filled in) and the hidden sheet ``govinfo`` (template id, year, agency_id, previous,
-schema) of the collection workbook."""
+schema) of the collection workbook.
+
+The 行政区划代码 (``region_code``, GB/T 2260) sits under 所在地区 as a text cell (number
+format ``@``, a string cell): typed into it, 320813 stays the text a parameter file holds,
+and a spreadsheet never shows or stores it as a number. A validation asks for 6 characters;
+whether it is a code is the reader's to say (rule REGION-CODE, naming the cell).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from .. import divisions
 from .. import layout as L
 from ..model import Report
 from ..params.write import FIELD_LABELS
@@ -21,11 +30,18 @@ BLOCKS = {
     (FEES, "notices"): f"信息处理费（在{L.SECTION_BY_KEY['other'].heading}中报告，即使为零）",
     (L.NARRATIVE, "overview", "intro"): "正文（可用 Markdown 格式；也可以以后在参数文件中填写）",
 }
+REGION_CODE_LABEL = "行政区划代码"
+REGION_CODE_RULE = (
+    f"选填：6 位数字的行政区划代码（GB/T 2260），如 {divisions.EXAMPLE}；"
+    "汇总按它逐级归属（县、市、省）。不知道的可以不填"
+)
 
 
 def field_label(path: tuple[str, ...]) -> str:
     """The Chinese label of a field of 基本信息."""
     head = path[0]
+    if path == ("region_code",):
+        return f"{REGION_CODE_LABEL}（选填）"
     if len(path) == 1:
         return FIELD_LABELS[head]
     if head == L.CONTACT:
@@ -49,7 +65,7 @@ def field_text(report: Report, path: tuple[str, ...]) -> str | None:
         return L.KINDS.get(report.kind, report.kind)
     if head == "scope":
         return L.SCOPES.get(report.scope, report.scope)
-    if head in ("agency", "region"):
+    if head in ("agency", "region", "region_code"):
         return getattr(report, head)
     if head == L.CONTACT:
         return getattr(report.contact, path[1]) if report.contact else None
@@ -92,6 +108,8 @@ def write_basic(ws: Any, report: Report, status_cols: dict[str, int]) -> None:
         if kind == "choice":
             options = list((L.KINDS if path[0] == "kind" else L.SCOPES).values())
             S.choice(ws, place.ref, options)
+        if kind == "code":
+            _code_rule(ws, place.ref)
         if kind == "long":
             ws.row_dimensions[place.row].height = 45  # room to write; fit_rows grows it
     for cell, place in C.NUMBER_PLACES.items():
@@ -99,6 +117,25 @@ def write_basic(ws: Any, report: Report, status_cols: dict[str, int]) -> None:
             (amount if C.is_decimal(cell) else count).add(place.ref)
             _fee(ws, report, cell, place)
     _status(ws, status_cols)
+
+
+def _code_rule(ws: Any, ref: str) -> None:
+    """Six characters, explained when the cell is selected (Excel, WPS and LibreOffice)."""
+    rule = DataValidation(
+        type="textLength",
+        operator="equal",
+        formula1="6",
+        allow_blank=True,
+        showErrorMessage=True,
+        showInputMessage=True,
+        errorStyle="stop",
+        errorTitle="行政区划代码有误",
+        error=REGION_CODE_RULE,
+        promptTitle=REGION_CODE_LABEL,
+        prompt=REGION_CODE_RULE,
+    )
+    ws.add_data_validation(rule)
+    rule.add(ref)
 
 
 def _fee(ws: Any, report: Report, cell: Any, place: C.Place) -> None:

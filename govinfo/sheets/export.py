@@ -1,15 +1,17 @@
 """The county's export (``govinfo export PATHS --to xlsx|csv|parquet -o OUT``).
 
 The workbook is for the disclosure office, to use as it is: one sheet per table with one
-row per agency and year (every cell in the official column order, under the official
-labels), the region sums below them, a sheet 区域合计 saying which units each sum counts and
-why the others are left out, and a sheet 校验结果 with every finding. Only valid reports are
+row per agency and year (年度, 所在地区, 行政区划代码, 文件标识, 机关名称, 报告范围, 状态, then
+every cell in the official column order, under the official labels), the region sums below
+them, a sheet 区域合计 saying which units each sum counts and why the others are left out,
+and a sheet 校验结果 with every finding (the same first columns). Only valid reports are
 summed, as on the summary page (:mod:`govinfo.publish.region`): a report with an error is
 neither published as final nor summed; nor is either of two files with the same year and
 agency_id. CSV and Parquet are the tidy rows of :mod:`.tidy`.
 
 Text from the files (agency, region, messages quoting them) is written as text cells that
-never become formulas, and control characters as escapes (:mod:`.xlsx`).
+never become formulas, and control characters as escapes (:mod:`.xlsx`). The 行政区划代码 is
+a text cell too (320813 is a code, not a number), empty when the file gives none.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ from .tidy import Entry, cell_value, csv_bytes, labels, parquet_bytes
 from .xlsx import escaped_text, put_text, workbook_bytes
 
 FORMATS = ("xlsx", "csv", "parquet")
-FIXED = ("年度", "所在地区", "文件标识", "机关名称", "报告范围", "状态")
+FIXED = ("年度", "所在地区", "行政区划代码", "文件标识", "机关名称", "报告范围", "状态")
+CODE_COL = FIXED.index("行政区划代码") + 1  # the same column in 校验结果
 STATUS_ZH = {"published": "通过校验", "invalid": "未通过校验", "duplicate": "重复的文件"}
 MARK_ZH = {"unread": "未读出"}
 SHEETS = {L.ACTIVE: "表二 主动公开", L.APPLICATIONS: "表三 依申请",
@@ -117,9 +120,11 @@ def region_units(entries: Sequence[Entry]) -> dict[tuple[int, str], list[Entry]]
 # --------------------------------------------------------------------------- the workbook
 
 
-def _text(ws: Any, row: int, col: int, text: str) -> Any:
+def _text(ws: Any, row: int, col: int, text: str, *, optional: bool = False) -> Any:
+    """A text cell; with ``optional``, empty text leaves the cell empty (not given)."""
     cell = ws.cell(row, col)
-    put_text(cell, escaped_text(text))
+    if text or not optional:
+        put_text(cell, escaped_text(text))
     return cell
 
 
@@ -143,10 +148,10 @@ def _header(ws: Any, section: str) -> int:
             ws.column_dimensions[get_column_letter(col + n)].width = 11
         cells = [c for c in cells if c not in run]
         col += len(run)
-    ws.freeze_panes = ws.cell(3, 5)
-    ws.print_title_rows, ws.print_title_cols = "1:2", "A:D"  # on every printed page
+    ws.freeze_panes = ws.cell(3, 6)  # 年度 … 机关名称 stay in view
+    ws.print_title_rows, ws.print_title_cols = "1:2", "A:E"  # on every printed page
     ws.page_setup.orientation = "landscape"
-    for letter, width in zip("ABCDEF", (6, 20, 16, 28, 14, 12), strict=True):
+    for letter, width in zip("ABCDEFG", (6, 20, 10, 16, 28, 14, 12), strict=True):
         ws.column_dimensions[letter].width = width
     ws.row_dimensions[1].height = 60
     return 3
@@ -170,6 +175,7 @@ def _fixed(ws: Any, row: int, report: Report, status: str) -> None:
     for col, text in enumerate(
         (
             report.region,
+            report.region_code,
             report.agency_id,
             report.agency,
             L.SCOPES.get(report.scope, report.scope),
@@ -177,7 +183,7 @@ def _fixed(ws: Any, row: int, report: Report, status: str) -> None:
         ),
         start=2,
     ):
-        _text(ws, row, col, text)
+        _text(ws, row, col, text, optional=col == CODE_COL)
 
 
 def _table_sheet(
@@ -249,6 +255,7 @@ def _findings_sheet(
     heads = (
         "年度",
         "所在地区",
+        "行政区划代码",
         "文件标识",
         "机关名称",
         "文件",
@@ -270,6 +277,7 @@ def _findings_sheet(
             ws.cell(row, 1).value = r.year
             texts = (
                 r.region,
+                r.region_code,
                 r.agency_id,
                 r.agency,
                 str(r.source or ""),
@@ -280,18 +288,20 @@ def _findings_sheet(
                 f.en,
             )
             for col, text in enumerate(texts, start=2):
-                _text(ws, row, col, text).alignment = S.TOP_LEFT
+                cell = _text(ws, row, col, text, optional=col == CODE_COL)
+                cell.alignment = S.TOP_LEFT
             ws.cell(row, 1).alignment = S.TOP_LEFT
             row += 1
     for path, message in unreadable.items():
-        for col, text in ((5, path), (6, "UNREADABLE"), (7, "错误"), (9, message)):
+        for col, text in ((6, path), (7, "UNREADABLE"), (8, "错误"), (10, message)):
             _text(ws, row, col, text)
         row += 1
-    ws.auto_filter.ref = f"A1:J{max(row - 1, 1)}"
+    ws.auto_filter.ref = f"A1:K{max(row - 1, 1)}"
     ws.freeze_panes = "A2"
     S.fit_rows(ws)
     S.fit_width(ws, landscape=True)
-    for letter, width in zip("ABCDEFGHIJ", (6, 18, 14, 24, 30, 16, 6, 30, 70, 50), strict=True):
+    widths = (6, 18, 10, 14, 24, 30, 16, 6, 30, 70, 50)
+    for letter, width in zip("ABCDEFGHIJK", widths, strict=True):
         ws.column_dimensions[letter].width = width
 
 

@@ -5,18 +5,31 @@ The three tables are laid out as the official ones (国办公开办函〔2021〕
 rows, columns, spans and labels, taken from :mod:`govinfo.layout`. A cell of the model,
 ``(section, row, column)`` as findings name it, has one :class:`Place` here; so has every
 field of 基本信息. Moving a table means changing this file alone.
+
+A change of layout is a new template id. The reader still reads the older templates named in
+:data:`OLDER_TEMPLATES`, through :func:`basic_places` and :func:`number_places` for that
+template: workbooks already handed out to departments come back filled in later.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
+from types import MappingProxyType
 
 from openpyxl.utils import get_column_letter
 
 from .. import layout as L
 from ..model import Cell, all_cells
 
-TEMPLATE = "govinfo-workbook@1"  # what the hidden sheet says; the reader refuses any other
+TEMPLATE = "govinfo-workbook@2"  # what the hidden sheet says (@2: 行政区划代码 under 所在地区)
+# Older templates the reader still reads, each with the fields of 基本信息 it lacks: the rows
+# below a missing field sit one higher. Any other template is refused.
+OLDER_TEMPLATES: dict[str, frozenset[tuple[str, ...]]] = {
+    "govinfo-workbook@1": frozenset({("region_code",)}),
+}
+TEMPLATES = (TEMPLATE, *OLDER_TEMPLATES)
 
 BASIC = "基本信息"
 ACTIVE_SHEET = "二 主动公开"
@@ -63,13 +76,14 @@ DEFINED_NAMES = {"GOVINFO_TEMPLATE": META["template"], "GOVINFO_YEAR": META["yea
 
 # --------------------------------------------------------------------------- 基本信息
 
-# (path in the parameter file, kind) where kind is text | locked | choice | date | count |
-# amount | long (narrative). Labels are in .workbook (they need FIELD_LABELS of params).
+# (path in the parameter file, kind) where kind is text | code (a GB/T 2260 code, text) |
+# locked | choice | date | count | amount | long (narrative). Labels are in .basic.
 BASIC_FIELDS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("agency",), "text"),
     (("agency_id",), "locked"),
     (("year",), "locked"),
     (("region",), "text"),
+    (("region_code",), "code"),
     (("kind",), "choice"),
     (("scope",), "choice"),
     (("published",), "date"),
@@ -91,16 +105,22 @@ _GAPS = {
 }  # blank rows + a block heading before these
 
 
-def _basic_places() -> dict[tuple[str, ...], Place]:
+@cache
+def basic_places(template: str = TEMPLATE) -> Mapping[tuple[str, ...], Place]:
+    """Where each field of 基本信息 sits in a workbook of ``template`` (this one or one of
+    :data:`OLDER_TEMPLATES`); a field the template lacks has no place."""
+    absent = OLDER_TEMPLATES.get(template, frozenset())
     places, row = {}, _BASIC_START
     for path, _ in BASIC_FIELDS:
+        if path in absent:
+            continue
         row += _GAPS.get(path, 0)
         places[path] = Place(BASIC, row, 2)
         row += 1
-    return places
+    return MappingProxyType(places)
 
 
-BASIC_PLACES = _basic_places()
+BASIC_PLACES = basic_places()
 BASIC_KINDS = dict(BASIC_FIELDS)
 BASIC_STATUS_ROW = max(p.row for p in BASIC_PLACES.values()) + 2  # the tables' status below
 
@@ -176,6 +196,19 @@ def place_of(cell: Cell) -> Place:
 
 
 NUMBER_PLACES: dict[Cell, Place] = {cell: place_of(cell) for cell in all_cells()}
+
+
+@cache
+def number_places(template: str = TEMPLATE) -> Mapping[Cell, Place]:
+    """:data:`NUMBER_PLACES` in a workbook of ``template``: the fees of 基本信息 move with
+    its rows; the tables' sheets are the same in every template."""
+    basic = basic_places(template)
+    return MappingProxyType(
+        {
+            cell: basic[(cell[0], str(cell[1]))] if place.sheet == BASIC else place
+            for cell, place in NUMBER_PLACES.items()
+        }
+    )
 
 
 def is_total(cell: Cell) -> bool:

@@ -15,20 +15,22 @@ model.md, as :mod:`govinfo.importer` writes one, so that the same rules judge it
   refers to another file (SHEET-EXTERNAL) or was never calculated;
 * a 总计 the spreadsheet last showed differently from the sum of the inputs as read is
   written as the spreadsheet showed it, with an error (SHEET-CACHED): never a silent
-  recompute. Its own rule (APP-TOTAL-COL …) then reports the disagreement too.
+  recompute. Its own rule (APP-TOTAL-COL …) then reports the disagreement too;
+* a 行政区划代码 that is no GB/T 2260 code is an error naming the cell (REGION-CODE), kept
+  as typed (:mod:`.fields`, the text of 基本信息).
+
+A workbook of an older template (:data:`.layout_cells.OLDER_TEMPLATES`) is read with that
+template's places: one made before the 行政区划代码 existed gives no ``region_code``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from openpyxl.utils.datetime import from_excel
 
 from .. import layout as L
 from ..findings import ERROR, WARNING, Finding, Severity
@@ -37,10 +39,9 @@ from ..params import dumps_mapping, parse
 from ..publish.region import cell_name
 from . import formulas as F
 from . import layout_cells as C
+from .fields import BasicFields
 from .unpack import MAX_FILE_BYTES, check_identity, open_workbook, refuse
 from .values import Reading, Value, countable, number, shown
-
-TEXT_FIELDS = ("agency", "region")
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class WorkbookImport:
     mapping: dict[str, Any]
     findings: tuple[Finding, ...]
     source: str | None = None
+    template: str = C.TEMPLATE
 
     @property
     def complete(self) -> bool:
@@ -65,7 +67,8 @@ class WorkbookImport:
     @property
     def where(self) -> dict[Cell, str]:
         """Where each cell is in the workbook (``sheet 三 依申请 cell D7``), for --explain."""
-        return {cell: f"sheet {p.sheet} cell {p.ref}" for cell, p in C.NUMBER_PLACES.items()}
+        places = C.number_places(self.template)
+        return {cell: f"sheet {p.sheet} cell {p.ref}" for cell, p in places.items()}
 
     def text(self, form: str = "yaml") -> str:
         """The parameter file (``yaml`` or ``json``); YAML starts with the findings."""
@@ -73,7 +76,7 @@ class WorkbookImport:
             return dumps_mapping(self.mapping, "json")
         head = [
             f"# Read by `govinfo import` from the collection workbook {self.source or ''} "
-            f"({C.TEMPLATE}).".replace("  ", " ")
+            f"({self.template}).".replace("  ", " ")
         ]
         head += [f"# {f.rule} {f.severity}: {f.zh}" for f in self.findings]
         return "\n".join(head) + "\n" + dumps_mapping(self.mapping, "yaml")
@@ -115,6 +118,7 @@ class _Reader:
         self.wf, self.wv, self.name = formulas, values, name
         self.findings: list[Finding] = []
         self.cells: dict[Cell, Value] = {}
+        self.template = C.TEMPLATE
 
     # -- helpers
 
@@ -259,23 +263,22 @@ class _Reader:
 
     def read(self, year: int | None, agency_id: str | None) -> WorkbookImport:
         found = check_identity(self.wf, self.name, year)
+        self.template = str(self.raw(C.META["template"]))  # one of C.TEMPLATES, checked
+        numbers = C.number_places(self.template)  # where this template has each cell
         for cell in C.INPUT_CELLS:
-            self.cells[cell] = self.read_input(cell, C.NUMBER_PLACES[cell])
+            self.cells[cell] = self.read_input(cell, numbers[cell])
         corner = (L.APPLICATIONS, L.TOTAL, L.TOTAL)
         for cell in (*(c for c in C.TOTAL_CELLS if c != corner), corner):
-            self.cells[cell] = self.read_total(cell, C.NUMBER_PLACES[cell])
+            self.cells[cell] = self.read_total(cell, numbers[cell])
         meta = {key: self.raw(place) for key, place in C.META.items()}
+        basic = BasicFields(self.raw, C.basic_places(self.template), self.add).mapping()
         mapping: dict[str, Any] = {
             "schema": meta["schema"] or L.SCHEMA,
-            "agency": self.text(("agency",)).strip(),
+            "agency": basic["agency"],
             "agency_id": agency_id or meta["agency_id"] or "",
-            "region": self.text(("region",)).strip() or None,
-            "kind": self.choice("kind", L.KINDS),
-            "scope": self.choice("scope", L.SCOPES),
+            **{key: basic[key] for key in ("region", "region_code", "kind", "scope")},
             "year": found,
-            "published": self.published(),
-            "contact": {k: v for k in L.CONTACT_KEYS if (v := self.text((L.CONTACT, k)))} or None,
-            "narrative": self.narrative(),
+            **{key: basic[key] for key in ("published", "contact", "narrative")},
             "processing_fees": {
                 k: self.cells[(L.PROCESSING_FEES_KEY, k, None)] for k in L.PROCESSING_FEE_KEYS
             },
@@ -294,7 +297,7 @@ class _Reader:
             "previous": meta["previous"] or None,
         }
         mapping = {k: v for k, v in mapping.items() if v is not None}
-        return WorkbookImport(mapping, tuple(self.findings), self.name)
+        return WorkbookImport(mapping, tuple(self.findings), self.name, self.template)
 
     def active(self) -> dict[str, Any]:
         active: dict[str, Any] = {}
@@ -305,37 +308,6 @@ class _Reader:
             else:
                 active.setdefault(item, {})[measure] = value
         return active
-
-    def text(self, path: tuple[str, ...]) -> str:
-        raw = self.raw(C.BASIC_PLACES[path])
-        if raw is None:
-            return ""
-        if isinstance(raw, float) and raw.is_integer():
-            return str(int(raw))  # a postcode or phone typed into a number cell
-        return str(raw)
-
-    def choice(self, key: str, labels: dict[str, str]) -> str | None:
-        text = self.text((key,)).strip()
-        by_label = {label: k for k, label in labels.items()}
-        return by_label.get(text, text) or None
-
-    def published(self) -> str | None:
-        raw = self.raw(C.BASIC_PLACES[("published",)])
-        if isinstance(raw, int | float) and not isinstance(raw, bool):
-            raw = from_excel(raw)  # a date shown as its serial number
-        if isinstance(raw, dt.datetime):
-            return raw.date().isoformat()
-        if isinstance(raw, dt.date):
-            return raw.isoformat()
-        return str(raw).strip() or None if raw is not None else None
-
-    def narrative(self) -> dict[str, Any]:
-        overview = {key: self.text((L.NARRATIVE, "overview", key)) for key in L.OVERVIEW_KEYS}
-        return {
-            "overview": overview,
-            "problems": self.text((L.NARRATIVE, "problems")),
-            "other": self.text((L.NARRATIVE, "other")),
-        }
 
 
 def _same_formula(found: str, expected: str) -> bool:

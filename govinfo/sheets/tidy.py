@@ -1,10 +1,12 @@
 """The county's data in long, tidy form: one row per agency, year and table cell, for
 researchers and pandas (``govinfo export --to csv|parquet``), and the reports behind it.
 
-Columns: year, region, agency_id, agency, table, row, column, value, status, then scope,
-row_label and column_label. ``table``, ``row`` and ``column`` are the keys of model.md
-(``column`` empty for single cells), the labels the official Chinese text. ``value`` is empty
-whenever the report holds no number (never 0), and ``status`` says why:
+Columns: year, region, region_code, agency_id, agency, table, row, column, value, status,
+then scope, row_label and column_label. ``region_code`` is the GB/T 2260 code as text
+(``320813``: a string column in Parquet), empty (null) when the file gives none. ``table``,
+``row`` and ``column`` are the keys of model.md (``column`` empty for single cells), the
+labels the official Chinese text. ``value`` is empty whenever the report holds no number
+(never 0), and ``status`` says why:
 
 ========== ===============================================================================
 published  the report has no error: this is the number it publishes
@@ -36,8 +38,8 @@ from ..model import Cell, Number, Report, all_cells
 from .numbers import value_of
 
 COLUMNS = (
-    "year", "region", "agency_id", "agency", "table", "row", "column", "value", "status",
-    "scope", "row_label", "column_label",
+    "year", "region", "region_code", "agency_id", "agency", "table", "row", "column", "value",
+    "status", "scope", "row_label", "column_label",
 )  # fmt: skip
 MARK_STATUS = {"missing": "missing", "blank": "blank", "unread": "unread", "invalid": "bad-number"}
 
@@ -98,6 +100,7 @@ def rows(entries: Sequence[Entry]) -> Iterator[dict[str, Any]]:
             yield {
                 "year": r.year,
                 "region": r.region,
+                "region_code": r.region_code or None,
                 "agency_id": r.agency_id,
                 "agency": r.agency,
                 "table": cell[0],

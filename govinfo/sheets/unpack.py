@@ -147,7 +147,7 @@ def check_identity(wf: Any, name: str | None, year: int | None) -> int:
         )
     place = C.META["template"]
     template = raw(place)
-    if template != C.TEMPLATE:
+    if template not in C.TEMPLATES:  # this one, or an older one the reader still reads
         raise at(
             place,
             f"填报表模板为 {_shown(template)!r}，应为 {C.TEMPLATE}：请用本版 "
@@ -165,7 +165,7 @@ def check_identity(wf: Any, name: str | None, year: int | None) -> int:
             f"报告年度无法识别：{_shown(found)!r}",
             f"the workbook's year is not a year: {_shown(found)!r}",
         )
-    visible = C.BASIC_PLACES[("year",)]
+    visible = C.basic_places(template)[("year",)]
     typed = raw(visible)
     if isinstance(typed, int | float) and typed != found:
         raise at(
